@@ -1,0 +1,85 @@
+"""Shared pieces of the command line: the context object, error handling, output helpers."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from sqlalchemy.exc import SQLAlchemyError
+
+from unionroll.core.errors import UnionrollError
+from unionroll.core.workspace import Workspace
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class AppContext:
+    """What every command can reach through ``click.get_current_context().obj``."""
+
+    def __init__(self, workspace_dir: str | None, db_url: str | None) -> None:
+        self.workspace_dir = workspace_dir
+        self.db_url = db_url
+        self._workspace: Workspace | None = None
+
+    @property
+    def workspace(self) -> Workspace:
+        if self._workspace is None:
+            self._workspace = Workspace.open(self.workspace_dir, db_url=self.db_url)
+        return self._workspace
+
+    def close(self) -> None:
+        if self._workspace is not None:
+            self._workspace.close()
+
+
+pass_app = click.make_pass_decorator(AppContext)
+
+
+class UserFacingError(click.ClickException):
+    """A domain error shown as a plain message (no traceback), with its exit code."""
+
+    def __init__(self, error: UnionrollError) -> None:
+        super().__init__(str(error))
+        self.exit_code = error.exit_code
+
+    def format_message(self) -> str:
+        return self.message
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"错误：{self.format_message()}", err=True)
+
+
+def handle_errors(func: F) -> F:
+    """Turn domain and database errors into one clear message and a non-zero exit."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except UnionrollError as exc:
+            raise UserFacingError(exc) from None
+        except SQLAlchemyError as exc:
+            orig = getattr(exc, "orig", None) or exc
+            msg = str(orig).strip().splitlines()[0] if str(orig).strip() else repr(orig)
+            raise UserFacingError(UnionrollError(f"数据库操作失败：{msg}")) from None
+        except KeyboardInterrupt:
+            click.echo("已中断：当前这一步未写入任何内容。", err=True)
+            sys.exit(130)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def existing_file(path: str) -> Path:
+    p = Path(path)
+    if not p.exists():
+        raise UserFacingError(UnionrollError(f"找不到文件 {path}"))
+    return p

@@ -1,0 +1,59 @@
+"""Base classes for what plugins contribute: adapters, reports and validators.
+
+Hooks return instances of these (typed objects, never dicts), so the names and attributes
+below are part of the public plugin API listed in docs/api.md.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar
+
+
+class Contribution:
+    """Something a plugin registers under a unique name."""
+
+    name: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name!r}>"
+
+
+class Adapter(Contribution):
+    """Reads one input file into return data.
+
+    ``extensions`` are a hint for listing; the choice is made by :meth:`sniff`, which looks
+    at the content. ``priority`` breaks ties between adapters that both accept a file
+    (higher first).
+    """
+
+    extensions: ClassVar[tuple[str, ...]] = ()
+    priority: ClassVar[int] = 0
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        """True when this adapter can read the file. ``head`` is its first 8 KiB."""
+        raise NotImplementedError
+
+    def read(self, path: Path, context: Any) -> Any:
+        """Read the file and return a list of return-data objects."""
+        raise NotImplementedError
+
+
+class Report(Contribution):
+    """Writes one kind of report from a rollup."""
+
+    formats: ClassVar[tuple[str, ...]] = ()
+    default_formats: ClassVar[tuple[str, ...]] = ()
+
+    def render(self, rollup: Any, out_dir: Path, options: Any) -> list[Path]:
+        """Write the report in ``options.formats`` into ``out_dir``; return the files."""
+        raise NotImplementedError
+
+
+class Validator(Contribution):
+    """An extra rule run on every return after the form's own rules."""
+
+    def check(self, data: Any, context: Any) -> list[Any]:
+        """Return a list of findings (empty when the return passes)."""
+        raise NotImplementedError

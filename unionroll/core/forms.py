@@ -1,0 +1,512 @@
+"""Form definitions: sections, indicators, registers and rules, loaded from data files.
+
+A form is data, not code: the built-in standard return lives in
+``unionroll/forms/edu-union-quarterly.yaml`` and a county can point its config at a file
+of its own. :func:`load_form_file` reads one and checks it, listing every problem.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from unionroll.core.errors import DefinitionProblem, FormDefinitionError
+from unionroll.core.periods import PeriodType
+
+AGGREGATIONS = ("sum", "stock", "ratio", "count_yes", "choice", "none")
+VALUE_TYPES = ("int", "decimal", "money", "bool", "choice", "text", "derived")
+NUMERIC_TYPES = ("int", "decimal", "money")
+SEVERITIES = ("error", "warning")
+RULE_KINDS = ("le", "positive_requires_positive")
+COLUMN_TYPES = ("text", "int", "choice", "month", "indicator", "number", "category")
+
+# Which aggregations suit which value types; anything else is a definition error.
+_AGG_FOR_TYPE = {
+    "int": {"sum", "stock", "none"},
+    "decimal": {"sum", "stock", "none"},
+    "money": {"sum", "stock", "none"},
+    "bool": {"count_yes", "none"},
+    "choice": {"choice", "none"},
+    "text": {"none"},
+    "derived": {"ratio"},
+}
+
+DEFAULT_MAX = 1_000_000_000  # more than 10^9 in any one cell of a school return is a typo
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A cross-field check. ``le``: value ≤ other. ``positive_requires_positive``:
+    when this indicator is above zero, ``other`` must be above zero too."""
+
+    kind: str
+    indicator: str
+    other: str
+    severity: str = "error"
+    message: str | None = None
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    label: str
+    unit: str
+    type: str
+    agg: str
+    section: str
+    levels: tuple[str, ...]
+    required: bool = False
+    min: float | None = 0
+    max: float | None = DEFAULT_MAX
+    options: tuple[str, ...] = ()
+    numerator: str | None = None
+    denominator: str | None = None
+    help: str | None = None
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.type in NUMERIC_TYPES
+
+    @property
+    def is_derived(self) -> bool:
+        return self.type == "derived"
+
+    def applies_to(self, level: str) -> bool:
+        return level in self.levels
+
+    @property
+    def label_with_unit(self) -> str:
+        return f"{self.label}（{self.unit}）" if self.unit else self.label
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    name: str
+    title_en: str
+    levels: tuple[str, ...]
+    indicators: tuple[Indicator, ...]
+
+
+@dataclass(frozen=True)
+class RegisterColumn:
+    id: str
+    label: str
+    type: str = "text"
+    required: bool = False
+    options: tuple[str, ...] = ()
+    max_length: int | None = None
+    help: str | None = None
+
+
+@dataclass(frozen=True)
+class Register:
+    id: str
+    name: str
+    title_en: str
+    columns: tuple[RegisterColumn, ...]
+
+    def column(self, column_id: str) -> RegisterColumn:
+        for col in self.columns:
+            if col.id == column_id:
+                return col
+        raise KeyError(column_id)
+
+
+@dataclass(frozen=True)
+class FormDefinition:
+    id: str
+    version: int
+    title: str
+    period_type: PeriodType
+    deadline_days: int
+    levels: tuple[str, ...]
+    sections: tuple[Section, ...]
+    registers: tuple[Register, ...]
+    rules: tuple[Rule, ...]
+    source: str = "<memory>"
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def name(self) -> str:
+        """The registry key: a form is registered under ``id@version``."""
+        return f"{self.id}@{self.version}"
+
+    @property
+    def indicators(self) -> tuple[Indicator, ...]:
+        return tuple(ind for sec in self.sections for ind in sec.indicators)
+
+    def indicator(self, indicator_id: str) -> Indicator:
+        for ind in self.indicators:
+            if ind.id == indicator_id:
+                return ind
+        raise KeyError(indicator_id)
+
+    def has_indicator(self, indicator_id: str) -> bool:
+        return any(ind.id == indicator_id for ind in self.indicators)
+
+    def section(self, key: str) -> Section:
+        """A section by its id or its Chinese name."""
+        for sec in self.sections:
+            if key in (sec.id, sec.name):
+                return sec
+        raise KeyError(key)
+
+    def register(self, register_id: str) -> Register:
+        for reg in self.registers:
+            if reg.id == register_id:
+                return reg
+        raise KeyError(register_id)
+
+    def indicators_for_level(self, level: str) -> list[Indicator]:
+        return [ind for ind in self.indicators if ind.applies_to(level)]
+
+    def input_indicators_for_level(self, level: str) -> list[Indicator]:
+        """What a unit of this level fills in: everything that applies but derived figures."""
+        return [ind for ind in self.indicators_for_level(level) if not ind.is_derived]
+
+    def category_names(self) -> list[str]:
+        return [sec.name for sec in self.sections]
+
+    @property
+    def checksum(self) -> str:
+        blob = json.dumps(self.raw, sort_keys=True, ensure_ascii=False).encode()
+        return hashlib.sha256(blob).hexdigest()
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("raw", None)
+        data["period_type"] = self.period_type.value
+        return data
+
+
+# --- loading -------------------------------------------------------------------------
+
+
+def load_form_file(path: str | Path, *, known_levels: list[str] | None = None) -> FormDefinition:
+    """Read and check a form definition file (YAML or JSON)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise FormDefinitionError(
+            str(path), [DefinitionProblem("文件", "找不到该文件")]
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FormDefinitionError(
+            str(path), [DefinitionProblem("文件", f"无法读取（{exc}）")]
+        ) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"第 {mark.line + 1} 行" if mark else "文件"
+        raise FormDefinitionError(
+            str(path), [DefinitionProblem(where, f"YAML 格式错误：{exc}")]
+        ) from None
+    return parse_form(data, source=str(path), known_levels=known_levels)
+
+
+def parse_form(
+    data: Any, *, source: str = "<memory>", known_levels: list[str] | None = None
+) -> FormDefinition:
+    """Build a FormDefinition from plain data, collecting every problem before failing."""
+    checker = _Checker(source)
+    form = checker.form(data, known_levels)
+    if checker.problems:
+        raise FormDefinitionError(source, checker.problems)
+    assert form is not None
+    return form
+
+
+class _Checker:
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.problems: list[DefinitionProblem] = []
+
+    def bad(self, where: str, reason: str) -> None:
+        self.problems.append(DefinitionProblem(where, reason))
+
+    def _str(self, data: dict[str, Any], key: str, where: str, *, required: bool = True) -> str:
+        value = data.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.bad(where, f"缺少 {key}")
+            return ""
+        if not isinstance(value, str | int):
+            self.bad(where, f"{key} 应为文本")
+            return ""
+        return str(value).strip()
+
+    def _levels(self, value: Any, where: str, default: tuple[str, ...]) -> tuple[str, ...]:
+        if value is None or value == "all":
+            return default
+        if isinstance(value, str):
+            value = [v.strip() for v in value.split(",")]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.bad(where, "levels 应为层级 id 的列表")
+            return default
+        unknown = [v for v in value if v not in default]
+        if unknown:
+            self.bad(where, f"未知的层级 {', '.join(unknown)}（本报表的层级：{', '.join(default)}）")
+        return tuple(v for v in value if v in default)
+
+    def form(self, data: Any, known_levels: list[str] | None) -> FormDefinition | None:
+        if not isinstance(data, dict):
+            self.bad("文件", "内容应为一个映射（id、version、sections ……）")
+            return None
+        form_id = self._str(data, "id", "表头")
+        title = self._str(data, "title", "表头")
+        version = data.get("version")
+        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+            self.bad("表头", "version 应为正整数")
+            version = 1
+        try:
+            period_type = PeriodType(data.get("period_type", "quarter"))
+        except ValueError:
+            self.bad("表头", f"period_type “{data.get('period_type')}” 应为 quarter、half 或 year")
+            period_type = PeriodType.QUARTER
+        deadline = data.get("deadline_days", 10)
+        if not isinstance(deadline, int) or isinstance(deadline, bool) or deadline < 0:
+            self.bad("表头", "deadline_days 应为非负整数")
+            deadline = 10
+        levels_raw = data.get("levels")
+        if not isinstance(levels_raw, list) or not levels_raw:
+            self.bad("表头", "levels 应为层级 id 的列表")
+            levels: tuple[str, ...] = ()
+        else:
+            levels = tuple(str(v) for v in levels_raw)
+            if known_levels is not None:
+                unknown = [lv for lv in levels if lv not in known_levels]
+                if unknown:
+                    self.bad(
+                        "表头",
+                        f"层级 {', '.join(unknown)} 未在工作区配置中定义"
+                        f"（已定义：{', '.join(known_levels)}）",
+                    )
+
+        sections: list[Section] = []
+        seen_ids: dict[str, str] = {}
+        raw_sections = data.get("sections")
+        if not isinstance(raw_sections, list) or not raw_sections:
+            self.bad("sections", "至少需要一个分类（section）")
+            raw_sections = []
+        for s_no, raw_sec in enumerate(raw_sections, start=1):
+            sec = self.section(raw_sec, s_no, levels, seen_ids)
+            if sec:
+                sections.append(sec)
+        names = [s.name for s in sections]
+        for name in {n for n in names if names.count(n) > 1}:
+            self.bad("sections", f"分类名称“{name}”重复")
+
+        indicators = {ind.id: ind for sec in sections for ind in sec.indicators}
+        for ind in indicators.values():
+            self.check_ratio(ind, indicators)
+
+        rules: list[Rule] = []
+        for sec_raw, sec in zip(raw_sections, sections, strict=False):
+            for ind_raw in sec_raw.get("indicators") or []:
+                if isinstance(ind_raw, dict):
+                    for r in ind_raw.get("rules") or []:
+                        rule = self.rule(r, f"指标 {ind_raw.get('id')}", ind_raw.get("id"))
+                        if rule:
+                            rules.append(rule)
+        for r_no, r in enumerate(data.get("rules") or [], start=1):
+            rule = self.rule(r, f"rules 第 {r_no} 条", None)
+            if rule:
+                rules.append(rule)
+        for rule in rules:
+            for ref in (rule.indicator, rule.other):
+                if ref not in indicators:
+                    self.bad(f"规则 {rule.indicator} {rule.kind} {rule.other}", f"引用了未定义的指标 {ref}")
+
+        registers: list[Register] = []
+        reg_ids: set[str] = set()
+        for g_no, raw_reg in enumerate(data.get("registers") or [], start=1):
+            reg = self.register(raw_reg, g_no)
+            if reg is None:
+                continue
+            if reg.id in reg_ids:
+                self.bad(f"登记表 {reg.id}", "id 重复")
+            reg_ids.add(reg.id)
+            registers.append(reg)
+
+        return FormDefinition(
+            id=form_id,
+            version=version,
+            title=title,
+            period_type=period_type,
+            deadline_days=deadline,
+            levels=levels,
+            sections=tuple(sections),
+            registers=tuple(registers),
+            rules=tuple(rules),
+            source=self.source,
+            raw=data,
+        )
+
+    def section(
+        self, raw: Any, s_no: int, levels: tuple[str, ...], seen_ids: dict[str, str]
+    ) -> Section | None:
+        where = f"第 {s_no} 个分类"
+        if not isinstance(raw, dict):
+            self.bad(where, "应为一个映射（id、name、indicators）")
+            return None
+        sec_id = self._str(raw, "id", where)
+        name = self._str(raw, "name", where)
+        where = f"分类 {name or sec_id or s_no}"
+        sec_levels = self._levels(raw.get("levels"), where, levels)
+        indicators: list[Indicator] = []
+        raw_inds = raw.get("indicators")
+        if not isinstance(raw_inds, list) or not raw_inds:
+            self.bad(where, "没有任何指标")
+            raw_inds = []
+        for i_no, raw_ind in enumerate(raw_inds, start=1):
+            ind = self.indicator(raw_ind, f"{where} 第 {i_no} 个指标", sec_id, sec_levels)
+            if ind is None:
+                continue
+            if ind.id in seen_ids:
+                self.bad(f"指标 {ind.id}", f"id 重复（已在分类 {seen_ids[ind.id]} 中定义）")
+                continue
+            seen_ids[ind.id] = sec_id
+            indicators.append(ind)
+        return Section(
+            id=sec_id,
+            name=name,
+            title_en=str(raw.get("title_en") or ""),
+            levels=sec_levels,
+            indicators=tuple(indicators),
+        )
+
+    def indicator(
+        self, raw: Any, where: str, section: str, sec_levels: tuple[str, ...]
+    ) -> Indicator | None:
+        if not isinstance(raw, dict):
+            self.bad(where, "应为一个映射")
+            return None
+        ind_id = self._str(raw, "id", where)
+        if ind_id:
+            where = f"指标 {ind_id}"
+        label = self._str(raw, "label", where)
+        vtype = self._str(raw, "type", where)
+        agg = self._str(raw, "agg", where)
+        if vtype and vtype not in VALUE_TYPES:
+            self.bad(where, f"未知的数据类型 {vtype}（可用：{', '.join(VALUE_TYPES)}）")
+        if agg and agg not in AGGREGATIONS:
+            self.bad(where, f"未知的汇总方式 {agg}（可用：{', '.join(AGGREGATIONS)}）")
+        elif vtype in _AGG_FOR_TYPE and agg and agg not in _AGG_FOR_TYPE[vtype]:
+            self.bad(where, f"数据类型 {vtype} 不能用汇总方式 {agg}")
+        options = raw.get("options") or []
+        if vtype == "choice" and (not isinstance(options, list) or len(options) < 2):
+            self.bad(where, "选择题指标至少需要两个选项（options）")
+            options = []
+        default_min: float | None = 0 if vtype in NUMERIC_TYPES else None
+        default_max: float | None = DEFAULT_MAX if vtype in NUMERIC_TYPES else None
+        return Indicator(
+            id=ind_id,
+            label=label,
+            unit=str(raw.get("unit") or ""),
+            type=vtype,
+            agg=agg,
+            section=section,
+            levels=self._levels(raw.get("levels"), where, sec_levels)
+            if raw.get("levels") is not None
+            else sec_levels,
+            required=bool(raw.get("required", False)),
+            min=raw.get("min", default_min),
+            max=raw.get("max", default_max),
+            options=tuple(str(o) for o in options),
+            numerator=raw.get("numerator"),
+            denominator=raw.get("denominator"),
+            help=raw.get("help"),
+        )
+
+    def check_ratio(self, ind: Indicator, indicators: dict[str, Indicator]) -> None:
+        if ind.agg != "ratio":
+            if ind.numerator or ind.denominator:
+                self.bad(f"指标 {ind.id}", "只有 ratio 汇总的指标才有 numerator/denominator")
+            return
+        for role, ref in (("numerator", ind.numerator), ("denominator", ind.denominator)):
+            if not ref:
+                self.bad(f"指标 {ind.id}", f"比率指标缺少 {role}")
+            elif ref not in indicators:
+                self.bad(f"指标 {ind.id}", f"{role} 引用了未定义的指标 {ref}")
+            elif not indicators[ref].is_numeric:
+                self.bad(f"指标 {ind.id}", f"{role} {ref} 不是数值指标")
+
+    def rule(self, raw: Any, where: str, owner: str | None) -> Rule | None:
+        if not isinstance(raw, dict):
+            self.bad(where, "规则应为一个映射")
+            return None
+        severity = str(raw.get("severity", "error"))
+        if severity not in SEVERITIES:
+            self.bad(where, f"severity “{severity}” 应为 error 或 warning")
+        kinds = [k for k in RULE_KINDS if k in raw]
+        if len(kinds) != 1:
+            self.bad(where, f"规则应恰好有一个类型（{', '.join(RULE_KINDS)}）")
+            return None
+        kind = kinds[0]
+        indicator = owner or raw.get("indicator")
+        if not indicator:
+            self.bad(where, "规则缺少 indicator")
+            return None
+        return Rule(
+            kind=kind,
+            indicator=str(indicator),
+            other=str(raw[kind]),
+            severity=severity,
+            message=raw.get("message"),
+        )
+
+    def register(self, raw: Any, g_no: int) -> Register | None:
+        where = f"第 {g_no} 个登记表"
+        if not isinstance(raw, dict):
+            self.bad(where, "应为一个映射")
+            return None
+        reg_id = self._str(raw, "id", where)
+        name = self._str(raw, "name", where)
+        where = f"登记表 {name or reg_id}"
+        cols: list[RegisterColumn] = []
+        raw_cols = raw.get("columns")
+        if not isinstance(raw_cols, list) or not raw_cols:
+            self.bad(where, "没有任何列")
+            raw_cols = []
+        col_ids: set[str] = set()
+        for c_no, rc in enumerate(raw_cols, start=1):
+            cwhere = f"{where} 第 {c_no} 列"
+            if not isinstance(rc, dict):
+                self.bad(cwhere, "应为一个映射")
+                continue
+            cid = self._str(rc, "id", cwhere)
+            if cid in col_ids:
+                self.bad(cwhere, f"列 id {cid} 重复")
+            col_ids.add(cid)
+            ctype = str(rc.get("type", "text"))
+            if ctype not in COLUMN_TYPES:
+                self.bad(cwhere, f"未知的列类型 {ctype}（可用：{', '.join(COLUMN_TYPES)}）")
+            options = rc.get("options") or []
+            if ctype == "choice" and not options:
+                self.bad(cwhere, "选择列需要 options")
+            cols.append(
+                RegisterColumn(
+                    id=cid,
+                    label=self._str(rc, "label", cwhere),
+                    type=ctype,
+                    required=bool(rc.get("required", False)),
+                    options=tuple(str(o) for o in options),
+                    max_length=rc.get("max_length"),
+                    help=rc.get("help"),
+                )
+            )
+        return Register(
+            id=reg_id, name=name, title_en=str(raw.get("title_en") or ""), columns=tuple(cols)
+        )
+
+
+BUILTIN_FORMS_DIR = Path(__file__).resolve().parent.parent / "forms"
+STANDARD_FORM_FILE = BUILTIN_FORMS_DIR / "edu-union-quarterly.yaml"

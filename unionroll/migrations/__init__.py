@@ -1,0 +1,1 @@
+"""Alembic migrations for the unionroll schema. Run through unionroll.core.migrate."""
