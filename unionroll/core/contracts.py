@@ -6,8 +6,27 @@ below are part of the public plugin API listed in docs/api.md.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from unionroll.core.forms import FormDefinition
+    from unionroll.core.model import CheckedReturn, Finding, ReturnData
+
+
+@dataclass
+class ReadContext:
+    """What an adapter is given besides the file.
+
+    ``form``: the workspace's form. ``forms``: every registered form by ``id@version``,
+    for files that name another version. ``display_name``: the file name to use in
+    locations and messages (the user's name for the file, even when reading a copy).
+    """
+
+    form: FormDefinition
+    forms: dict[str, FormDefinition] = field(default_factory=dict)
+    display_name: str = ""
 
 
 class Contribution:
@@ -35,8 +54,13 @@ class Adapter(Contribution):
         """True when this adapter can read the file. ``head`` is its first 8 KiB."""
         raise NotImplementedError
 
-    def read(self, path: Path, context: Any) -> Any:
-        """Read the file and return a list of return-data objects."""
+    def read(self, path: Path, context: ReadContext) -> list[ReturnData]:
+        """Read the file into one or more returns.
+
+        Raise :class:`unionroll.core.errors.SourceError` for a file that cannot be read at
+        all (corrupt, protected, hostile); problems with single values belong in the
+        returns' ``findings`` or are left for validation.
+        """
         raise NotImplementedError
 
 
@@ -54,6 +78,6 @@ class Report(Contribution):
 class Validator(Contribution):
     """An extra rule run on every return after the form's own rules."""
 
-    def check(self, data: Any, context: Any) -> list[Any]:
-        """Return a list of findings (empty when the return passes)."""
+    def check(self, checked: CheckedReturn, form: FormDefinition) -> list[Finding]:
+        """Return extra findings for a validated return (empty when it passes)."""
         raise NotImplementedError

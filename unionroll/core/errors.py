@@ -95,3 +95,15 @@ class PluginError(UnionrollError):
 
 class UnknownUnitError(UsageError):
     pass
+
+
+class SourceError(UnionrollError):
+    """A source file that cannot be read at all: not a return, corrupt, protected, hostile.
+
+    ``location`` is a :class:`unionroll.core.model.Location` (or None for the whole file).
+    """
+
+    def __init__(self, message: str, *, location: object = None, code: str = "unreadable") -> None:
+        super().__init__(message)
+        self.location = location
+        self.code = code

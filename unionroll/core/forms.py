@@ -194,9 +194,7 @@ def load_form_file(path: str | Path, *, known_levels: list[str] | None = None) -
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise FormDefinitionError(
-            str(path), [DefinitionProblem("文件", "找不到该文件")]
-        ) from None
+        raise FormDefinitionError(str(path), [DefinitionProblem("文件", "找不到该文件")]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise FormDefinitionError(
             str(path), [DefinitionProblem("文件", f"无法读取（{exc}）")]
@@ -253,7 +251,9 @@ class _Checker:
             return default
         unknown = [v for v in value if v not in default]
         if unknown:
-            self.bad(where, f"未知的层级 {', '.join(unknown)}（本报表的层级：{', '.join(default)}）")
+            self.bad(
+                where, f"未知的层级 {', '.join(unknown)}（本报表的层级：{', '.join(default)}）"
+            )
         return tuple(v for v in value if v in default)
 
     def form(self, data: Any, known_levels: list[str] | None) -> FormDefinition | None:
@@ -309,8 +309,10 @@ class _Checker:
             self.check_ratio(ind, indicators)
 
         rules: list[Rule] = []
-        for sec_raw, sec in zip(raw_sections, sections, strict=False):
-            for ind_raw in sec_raw.get("indicators") or []:
+        for sec_raw in raw_sections:
+            if not isinstance(sec_raw, dict) or not isinstance(sec_raw.get("indicators"), list):
+                continue  # already reported above
+            for ind_raw in sec_raw["indicators"]:
                 if isinstance(ind_raw, dict):
                     for r in ind_raw.get("rules") or []:
                         rule = self.rule(r, f"指标 {ind_raw.get('id')}", ind_raw.get("id"))
@@ -323,7 +325,10 @@ class _Checker:
         for rule in rules:
             for ref in (rule.indicator, rule.other):
                 if ref not in indicators:
-                    self.bad(f"规则 {rule.indicator} {rule.kind} {rule.other}", f"引用了未定义的指标 {ref}")
+                    self.bad(
+                        f"规则 {rule.indicator} {rule.kind} {rule.other}",
+                        f"引用了未定义的指标 {ref}",
+                    )
 
         registers: list[Register] = []
         reg_ids: set[str] = set()

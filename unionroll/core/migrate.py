@@ -50,10 +50,10 @@ def ensure_current(engine: Engine) -> None:
     if current == head:
         return
     if current is None:
-        raise DatabaseError("数据库尚未初始化。请先运行 unionroll db upgrade（或 unionroll init）。")
+        raise DatabaseError(
+            "数据库尚未初始化。请先运行 unionroll db upgrade（或 unionroll init）。"
+        )
     known = {rev.revision for rev in ScriptDirectory.from_config(_config()).walk_revisions()}
     if current not in known:
-        raise DatabaseError(
-            f"数据库结构版本 {current} 比本程序更新，请升级 unionroll 后再使用。"
-        )
+        raise DatabaseError(f"数据库结构版本 {current} 比本程序更新，请升级 unionroll 后再使用。")
     raise DatabaseError("数据库结构需要升级。请运行 unionroll db upgrade。")

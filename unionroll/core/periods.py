@@ -13,12 +13,12 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
-from enum import Enum
+from enum import StrEnum
 
 from unionroll.core.errors import PeriodError
 
 
-class PeriodType(str, Enum):
+class PeriodType(StrEnum):
     QUARTER = "quarter"
     HALF = "half"
     YEAR = "year"

@@ -269,9 +269,7 @@ class Workspace:
         matching = [f for f in forms.values() if f.id == self.config.form_id]
         if not matching:
             available = "、".join(sorted(forms)) or "无"
-            raise ConfigError(
-                f"配置的报表 {self.config.form_id} 没有注册（已注册：{available}）。"
-            )
+            raise ConfigError(f"配置的报表 {self.config.form_id} 没有注册（已注册：{available}）。")
         form = max(matching, key=lambda f: f.version)
         unknown = [lv for lv in form.levels if lv not in known]
         if unknown:
