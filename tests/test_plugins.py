@@ -161,6 +161,7 @@ def installed_plugins(tmp_path: Path) -> Iterator[Path]:
     try:
         yield tmp_path
     finally:
+        cli.commands.pop("alpha-hello", None)  # the shared CLI must not keep a test's command
         sys.path.remove(str(tmp_path))
         for module in ("unionroll_alpha_mod", "unionroll_beta_mod"):
             sys.modules.pop(module, None)

@@ -26,6 +26,8 @@ LOAD_PLUGINS_ENV = "UNIONROLL_LOAD_PLUGINS"
 
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "unionroll.forms.builtin",
+    "unionroll.adapters.json_return",
+    "unionroll.adapters.csv_long",
 )
 
 
@@ -62,8 +64,9 @@ def _check_pending(pm: pluggy.PluginManager) -> None:
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
+        name = pm.get_name(exc.plugin) if exc.plugin is not None else "?"
         raise PluginError(
-            f"插件 {exc.plugin_name} 实现了 unionroll 不认识的钩子：{exc}。"
+            f"插件 {name} 实现了 unionroll 不认识的钩子：{exc}。"
             f"请更新或卸载该插件，或用环境变量 {LOAD_PLUGINS_ENV} 只加载需要的插件。"
         ) from None
 
