@@ -102,3 +102,26 @@ def format_table(headers: list[str], rows: list[list[Any]]) -> str:
         if n == 0:
             lines.append("  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+class _NoBar:
+    """Stands in for a progress bar when nobody is watching (output piped or captured)."""
+
+    def __init__(self, iterable: Any = None) -> None:
+        self._iterable = iterable
+
+    def __enter__(self) -> Any:
+        return self._iterable if self._iterable is not None else self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def update(self, _n: int) -> None:
+        return None
+
+
+def progress(iterable: Any = None, *, length: int | None = None, label: str) -> Any:
+    """A progress bar on a terminal's stderr; nothing at all when stderr is not a terminal."""
+    if not sys.stderr.isatty():
+        return _NoBar(iterable)
+    return click.progressbar(iterable, length=length, label=label, show_pos=True, file=sys.stderr)

@@ -8,7 +8,17 @@ from typing import Any
 import click
 
 from unionroll import __version__
-from unionroll.cli import db_cmd, form_cmd, init_cmd, plugins_cmd, units_cmd
+from unionroll.cli import (
+    db_cmd,
+    form_cmd,
+    ingest_cmd,
+    init_cmd,
+    plugins_cmd,
+    returns_cmd,
+    status_cmd,
+    template_cmd,
+    units_cmd,
+)
 from unionroll.cli.common import AppContext
 from unionroll.core.errors import UnionrollError
 
@@ -54,5 +64,15 @@ def cli(ctx: click.Context, workspace_dir: str | None, db_url: str | None) -> No
     ctx.call_on_close(app.close)
 
 
-for module in (init_cmd, units_cmd, form_cmd, plugins_cmd, db_cmd):
+for module in (
+    init_cmd,
+    units_cmd,
+    form_cmd,
+    template_cmd,
+    ingest_cmd,
+    status_cmd,
+    returns_cmd,
+    plugins_cmd,
+    db_cmd,
+):
     module.register(cli)

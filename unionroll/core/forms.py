@@ -7,6 +7,7 @@ of its own. :func:`load_form_file` reads one and checks it, listing every proble
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
@@ -137,18 +138,21 @@ class FormDefinition:
         """The registry key: a form is registered under ``id@version``."""
         return f"{self.id}@{self.version}"
 
-    @property
+    # Forms are immutable, so these lookups are computed once: validation asks them for
+    # every cell of every return.
+    @functools.cached_property
     def indicators(self) -> tuple[Indicator, ...]:
         return tuple(ind for sec in self.sections for ind in sec.indicators)
 
+    @functools.cached_property
+    def _by_id(self) -> dict[str, Indicator]:
+        return {ind.id: ind for ind in self.indicators}
+
     def indicator(self, indicator_id: str) -> Indicator:
-        for ind in self.indicators:
-            if ind.id == indicator_id:
-                return ind
-        raise KeyError(indicator_id)
+        return self._by_id[indicator_id]
 
     def has_indicator(self, indicator_id: str) -> bool:
-        return any(ind.id == indicator_id for ind in self.indicators)
+        return indicator_id in self._by_id
 
     def section(self, key: str) -> Section:
         """A section by its id or its Chinese name."""
@@ -173,7 +177,7 @@ class FormDefinition:
     def category_names(self) -> list[str]:
         return [sec.name for sec in self.sections]
 
-    @property
+    @functools.cached_property
     def checksum(self) -> str:
         blob = json.dumps(self.raw, sort_keys=True, ensure_ascii=False).encode()
         return hashlib.sha256(blob).hexdigest()

@@ -165,6 +165,7 @@ class Workspace:
         self.config = config
         self._db_url_override = db_url
         self._pm = pm
+        self._schema_checked = False
 
     # --- opening ------------------------------------------------------------------
 
@@ -247,7 +248,9 @@ class Workspace:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A session in one transaction: committed when the block ends, rolled back on error."""
-        migrate.ensure_current(self.engine)
+        if not self._schema_checked:
+            migrate.ensure_current(self.engine)
+            self._schema_checked = True
         with self._sessions.begin() as session:
             yield session
 

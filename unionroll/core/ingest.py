@@ -1,0 +1,519 @@
+"""Ingestion: detect → read → validate → store, one database transaction per return.
+
+A file is read by the first adapter (highest priority) whose ``sniff`` accepts it. Each
+return it holds is validated and stored whole or not at all. An identical return already
+stored is a no-op; a changed one for the same unit and period supersedes the earlier
+return, which is kept as history. Every source file is copied into the workspace under
+its checksum so any figure can be traced back to the file it came from.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from unionroll.core.contracts import Adapter, ReadContext, Validator
+from unionroll.core.errors import SourceError, UsageError
+from unionroll.core.forms import FormDefinition
+from unionroll.core.model import CheckedReturn, Finding, Location, ReturnData, UnitInfo
+from unionroll.core.periods import Period
+from unionroll.core.store import (
+    Finding as FindingRow,
+)
+from unionroll.core.store import (
+    RegisterRow,
+    ReturnRecord,
+    ReturnValue,
+    SourceFile,
+    Unit,
+    utcnow,
+)
+from unionroll.core.units import unit_infos
+from unionroll.core.validation import validate
+from unionroll.core.workspace import Workspace
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+HEAD_BYTES = 8192
+ACTIVE = ("accepted", "accepted_with_warnings")
+
+# Hints for files that no adapter accepts, by their first bytes or their extension.
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+@dataclass
+class ReturnOutcome:
+    """What became of one return in a file."""
+
+    unit_code: str | None
+    unit_name: str | None
+    period: str | None
+    status: str  # accepted | accepted_with_warnings | rejected | unchanged
+    findings: list[Finding]
+    n_values: int = 0
+    n_register_rows: int = 0
+    return_id: int | None = None
+    superseded_id: int | None = None
+    locator: str | None = None
+    on_time: bool | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "rejected"
+
+
+@dataclass
+class FileOutcome:
+    """What became of one input file."""
+
+    path: Path
+    display_name: str
+    checksum: str | None = None
+    adapter: str | None = None
+    returns: list[ReturnOutcome] = field(default_factory=list)
+    error: Finding | None = None  # the file could not be read at all
+    duplicate_of: str | None = None  # same bytes as an earlier file in this batch
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and all(r.ok for r in self.returns)
+
+    @property
+    def status(self) -> str:
+        if self.duplicate_of:
+            return "duplicate"
+        if self.error is not None:
+            return "unreadable"
+        statuses = {r.status for r in self.returns}
+        if "rejected" in statuses:
+            return "rejected" if statuses == {"rejected"} else "partly_rejected"
+        if statuses == {"unchanged"}:
+            return "unchanged"
+        if "accepted_with_warnings" in statuses:
+            return "accepted_with_warnings"
+        return "accepted"
+
+
+@dataclass
+class IngestResult:
+    files: list[FileOutcome]
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return all(f.ok for f in self.files)
+
+    def count(self, status: str) -> int:
+        return sum(1 for f in self.files for r in f.returns if r.status == status)
+
+    @property
+    def unreadable(self) -> list[FileOutcome]:
+        return [f for f in self.files if f.error is not None]
+
+    @property
+    def failed_files(self) -> list[FileOutcome]:
+        return [f for f in self.files if not f.ok]
+
+
+@dataclass
+class IngestOptions:
+    dry_run: bool = False
+    received_at: datetime | None = None  # when the files were received (default: now)
+    today: date | None = None
+    keep_sources: bool = True
+
+
+# --- finding the files -----------------------------------------------------------------
+
+
+def collect_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Expand files and folders (recursively) into a sorted list of files to read."""
+    files: list[Path] = []
+    missing: list[str] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(
+                sorted(
+                    p for p in path.rglob("*") if p.is_file() and not p.name.startswith((".", "~$"))
+                )
+            )
+        elif path.is_file():
+            files.append(path)
+        else:
+            missing.append(str(raw))
+    if missing:
+        raise UsageError("找不到这些文件或文件夹：" + "、".join(missing))
+    return files
+
+
+def choose_adapter(path: Path, head: bytes, adapters: Sequence[Adapter]) -> Adapter | None:
+    for adapter in sorted(adapters, key=lambda a: -a.priority):
+        try:
+            if adapter.sniff(path, head):
+                return adapter
+        except Exception:  # a sniffing plugin must not stop the run; it just does not claim
+            continue
+    return None
+
+
+def _unrecognised_message(path: Path, head: bytes) -> str:
+    suffix = path.suffix.lower()
+    if head.startswith(_OLE_MAGIC):
+        if suffix == ".et":
+            return (
+                "这是 WPS 表格 .et 文件，无法读取。"
+                "请在 WPS 中“另存为”Excel 工作簿（.xlsx）后再报送。"
+            )
+        return (
+            "这是旧版 Excel（.xls）或加密的文件，无法读取。"
+            "请在 Excel/WPS 中“另存为”Excel 工作簿（.xlsx），并取消密码保护后再报送。"
+        )
+    if not head:
+        return "文件是空的（0 字节）。"
+    if head.startswith(b"%PDF"):
+        return "这是 PDF 文件，不是报表。请报送 Excel 报表模板（.xlsx）。"
+    if suffix in (".doc", ".docx", ".wps"):
+        return "这是 Word 文档，不是报表。请报送 Excel 报表模板（.xlsx）。"
+    return "无法识别的文件格式：不是报表模板（.xlsx）、JSON 报表或 CSV 长表。"
+
+
+# --- the pipeline ------------------------------------------------------------------------
+
+
+class Ingestor:
+    """Ingests files into one workspace. Create one per run: it caches units and adapters."""
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        *,
+        adapters: Sequence[Adapter],
+        validators: Sequence[Validator],
+        forms: dict[str, FormDefinition],
+        options: IngestOptions | None = None,
+    ) -> None:
+        self.ws = workspace
+        self.form = workspace.form
+        self.forms = dict(forms)
+        self.forms.setdefault(self.form.name, self.form)
+        self.adapters = list(adapters)
+        self.validators = list(validators)
+        self.options = options or IngestOptions()
+        self.today = self.options.today or date.today()
+        with workspace.session() as session:
+            self.units: dict[str, UnitInfo] = unit_infos(session)
+            self.unit_ids: dict[str, int] = dict(session.execute(select(Unit.code, Unit.id)).all())
+        self._seen: dict[str, str] = {}
+
+    # one file ------------------------------------------------------------------------
+
+    def ingest_file(self, path: Path, display_name: str | None = None) -> FileOutcome:
+        name = display_name or path.name
+        outcome = FileOutcome(path=path, display_name=name)
+        where = Location(file=name)
+        try:
+            size = path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                raise SourceError(
+                    f"文件太大（{size / 1024 / 1024:.1f} MB），一份报表不应超过 "
+                    f"{MAX_FILE_BYTES // 1024 // 1024} MB。",
+                    code="too_large",
+                )
+            blob = path.read_bytes()
+        except SourceError as exc:
+            outcome.error = _finding_from(exc, where)
+            return outcome
+        except OSError as exc:
+            outcome.error = Finding("error", "unreadable", f"无法打开文件：{exc.strerror}", where)
+            return outcome
+        checksum = hashlib.sha256(blob).hexdigest()
+        outcome.checksum = checksum
+        if checksum in self._seen:
+            outcome.duplicate_of = self._seen[checksum]
+            return outcome
+        self._seen[checksum] = name
+
+        head = blob[:HEAD_BYTES]
+        adapter = choose_adapter(path, head, self.adapters)
+        if adapter is None:
+            outcome.error = Finding(
+                "error", "unrecognised", _unrecognised_message(path, head), where
+            )
+            return outcome
+        outcome.adapter = adapter.name
+        context = ReadContext(form=self.form, forms=self.forms, display_name=name)
+        try:
+            datas = adapter.read(path, context)
+        except SourceError as exc:
+            outcome.error = _finding_from(exc, where)
+            return outcome
+        except MemoryError:
+            outcome.error = Finding(
+                "error", "too_large", "文件内容过大，读取时内存不足，已拒收。", where
+            )
+            return outcome
+        except Exception as exc:  # a reader's bug must not take the run down with it
+            outcome.error = Finding(
+                "error",
+                "adapter_failed",
+                f"读取器 {adapter.name} 无法读取此文件（{type(exc).__name__}: {exc}）。",
+                where,
+            )
+            return outcome
+        if not datas:
+            outcome.error = Finding("error", "empty", "文件中没有任何报表数据。", where)
+            return outcome
+        for data in datas:
+            checked = validate(
+                data,
+                form=self.form,
+                forms=self.forms,
+                units=self.units,
+                today=self.today,
+                validators=self.validators,
+            )
+            outcome.returns.append(self._store(checked, data, adapter, blob, checksum, name))
+        return outcome
+
+    # storing -------------------------------------------------------------------------
+
+    def _store(
+        self,
+        checked: CheckedReturn,
+        data: ReturnData,
+        adapter: Adapter,
+        blob: bytes,
+        checksum: str,
+        name: str,
+    ) -> ReturnOutcome:
+        unit = self.units.get(checked.unit_code or "")
+        period = checked.period
+        received = self.options.received_at or datetime.now()
+        outcome = ReturnOutcome(
+            unit_code=checked.unit_code,
+            unit_name=unit.name if unit else None,
+            period=period,
+            status=checked.status,
+            findings=list(checked.findings),
+            n_values=len(checked.values),
+            n_register_rows=len(checked.registers),
+            locator=data.locator,
+        )
+        if period and checked.accepted:
+            deadline = Period.parse(period).deadline(self.form.deadline_days)
+            outcome.on_time = received.date() <= deadline
+        content = content_checksum(checked)
+        unit_id = self.unit_ids.get(checked.unit_code or "")
+        if self.options.dry_run or unit_id is None or period is None:
+            # Without a known unit and period there is nothing a rejection can be filed under;
+            # the receipt still tells the sender every finding.
+            return outcome
+
+        with self.ws.session() as session:
+            history = session.execute(
+                select(ReturnRecord.id, ReturnRecord.content_checksum, ReturnRecord.status)
+                .where(
+                    ReturnRecord.unit_id == unit_id,
+                    ReturnRecord.period == period,
+                    ReturnRecord.status != "superseded",
+                )
+                .order_by(ReturnRecord.id.desc())
+            ).all()
+            active = [row for row in history if row.status in ACTIVE]
+            if checked.accepted and active and active[0].content_checksum == content:
+                outcome.status = "unchanged"
+                outcome.return_id = active[0].id
+                return outcome
+            if not checked.accepted and history and history[0].content_checksum == content:
+                # The same faulty return again: it is already on file as rejected.
+                outcome.return_id = history[0].id
+                return outcome
+            source_id = self._source_file(session, blob, checksum, name)
+            # Core inserts: ingest stores thousands of returns, and the ORM's unit of work
+            # costs more than the insert itself.
+            return_id = session.execute(
+                insert(ReturnRecord).returning(ReturnRecord.id),
+                {
+                    "unit_id": unit_id,
+                    "period": period,
+                    "form_id": checked.form_id,
+                    "form_version": checked.form_version,
+                    "status": checked.status,
+                    "consolidated": bool(data.consolidated),
+                    "adapter": adapter.name,
+                    "source_file_id": source_id,
+                    "source_name": name,
+                    "source_locator": data.locator,
+                    "content_checksum": content,
+                    "submitted_at": received.replace(tzinfo=None),
+                    "superseded_by_id": None,
+                    "superseded_at": None,
+                    "n_values": len(checked.values) if checked.accepted else 0,
+                    "n_errors": len(checked.errors),
+                    "n_warnings": len(checked.warnings),
+                },
+            ).scalar_one()
+            outcome.return_id = return_id
+            if checked.accepted:
+                if active:
+                    session.execute(
+                        update(ReturnRecord)
+                        .where(ReturnRecord.id.in_([row.id for row in active]))
+                        .values(
+                            status="superseded", superseded_by_id=return_id, superseded_at=utcnow()
+                        )
+                    )
+                    outcome.superseded_id = active[0].id
+                _insert_values(session, return_id, checked)
+            _insert_findings(session, return_id, checked.findings)
+        return outcome
+
+    def _source_file(self, session: Session, blob: bytes, checksum: str, name: str) -> int:
+        existing = session.execute(
+            select(SourceFile.id).where(SourceFile.checksum == checksum)
+        ).scalar_one_or_none()
+        if existing is not None:
+            return existing
+        stored: str | None = None
+        if self.options.keep_sources:
+            suffix = Path(name).suffix.lower()[:10]
+            rel = Path("sources") / checksum[:2] / f"{checksum}{suffix}"
+            target = self.ws.root / rel
+            if not target.exists():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                tmp = target.with_suffix(target.suffix + ".part")
+                tmp.write_bytes(blob)
+                tmp.replace(target)  # never a half-written copy under the final name
+            stored = rel.as_posix()
+        return session.execute(
+            insert(SourceFile).returning(SourceFile.id),
+            {
+                "checksum": checksum,
+                "original_name": name,
+                "stored_path": stored,
+                "size": len(blob),
+                "received_at": utcnow(),
+            },
+        ).scalar_one()
+
+
+def _finding_from(exc: SourceError, fallback: Location) -> Finding:
+    location = exc.location if isinstance(exc.location, Location) else fallback
+    return Finding("error", exc.code, exc.message, location)
+
+
+def content_checksum(checked: CheckedReturn) -> str:
+    """A checksum of what a return says, independent of the file it came in."""
+    payload = {
+        "unit": checked.unit_code,
+        "period": checked.period,
+        "form": [checked.form_id, checked.form_version],
+        "consolidated": bool(checked.data.consolidated),
+        "values": sorted((k, v) for k, v in checked.values.items()),
+        "registers": [
+            [r.register, r.category, r.level, r.month, sorted(r.data.items(), key=str)]
+            for r in checked.registers
+        ],
+    }
+    blob = json.dumps(payload, ensure_ascii=False, default=str, sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _insert_values(session: Session, return_id: int, checked: CheckedReturn) -> None:
+    rows: list[dict[str, Any]] = []
+    for indicator_id, value in checked.values.items():
+        loc = checked.value_locations.get(indicator_id)
+        is_text = isinstance(value, str)
+        rows.append(
+            {
+                "return_id": return_id,
+                "indicator_id": indicator_id,
+                "num": None if is_text or value is None else float(value),
+                "text": value if is_text else None,
+                "location": _loc_text(loc),
+            }
+        )
+    if rows:
+        session.execute(insert(ReturnValue), rows)
+    regs = [
+        {
+            "return_id": return_id,
+            "register": r.register,
+            "row_no": r.row_no,
+            "category": r.category,
+            "level": r.level,
+            "month": r.month,
+            "data": _jsonable(r.data),
+            "location": _loc_text(r.location),
+        }
+        for r in checked.registers
+    ]
+    if regs:
+        session.execute(insert(RegisterRow), regs)
+
+
+def _insert_findings(session: Session, return_id: int, findings: list[Finding]) -> None:
+    rows = [
+        {
+            "return_id": return_id,
+            "severity": f.severity,
+            "code": f.code,
+            "message": f.message,
+            "location": _loc_text(f.location),
+            "indicator_id": f.indicator_id,
+        }
+        for f in findings
+    ]
+    if rows:
+        session.execute(insert(FindingRow), rows)
+
+
+def _loc_text(loc: Location | None) -> str | None:
+    return loc.short if loc is not None else None
+
+
+def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
+    return json.loads(json.dumps(data, ensure_ascii=False, default=str))
+
+
+def ingest_paths(
+    workspace: Workspace,
+    paths: Iterable[str | Path],
+    *,
+    options: IngestOptions | None = None,
+    progress: Callable[[FileOutcome], None] | None = None,
+) -> IngestResult:
+    """Ingest files and folders with the workspace's registered adapters and validators."""
+    from unionroll.core.plugins import (
+        registered_adapters,
+        registered_forms,
+        registered_validators,
+    )
+
+    files = collect_files(paths)
+    pm = workspace.pm
+    ingestor = Ingestor(
+        workspace,
+        adapters=list(registered_adapters(pm).values()),
+        validators=list(registered_validators(pm).values()),
+        forms=registered_forms(pm),
+        options=options,
+    )
+    outcomes = []
+    for path in files:
+        outcome = ingestor.ingest_file(path)
+        outcomes.append(outcome)
+        if progress:
+            progress(outcome)
+    result = IngestResult(outcomes, dry_run=ingestor.options.dry_run)
+    if not result.dry_run:
+        pm.hook.after_ingest(workspace=workspace, result=result)
+    return result

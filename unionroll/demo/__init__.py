@@ -1,0 +1,1 @@
+"""The built-in demo county: data, generation and the `unionroll demo` flow."""

@@ -1,0 +1,1 @@
+"""Built-in output plugins: reports, receipts and the shared template environment."""

@@ -1,0 +1,52 @@
+"""The Jinja2 environment every report and receipt is rendered with.
+
+Templates come from ``unionroll/report_templates``; a county's own folder (``--templates``
+or ``[reports] templates`` in the config) is searched first, so any template found there
+replaces the built-in one of the same name and missing ones fall back.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pluggy
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
+
+from unionroll.core.errors import ConfigError
+from unionroll.core.zh import cn_number
+
+
+def make_environment(
+    pm: pluggy.PluginManager | None = None,
+    *,
+    override_dir: str | Path | None = None,
+    autoescape: bool = False,
+) -> Environment:
+    loaders: list[Any] = []
+    if override_dir:
+        folder = Path(override_dir)
+        if not folder.is_dir():
+            raise ConfigError(f"模板文件夹 {folder} 不存在。")
+        loaders.append(FileSystemLoader(str(folder)))
+    loaders.append(PackageLoader("unionroll", "report_templates"))
+    env = Environment(
+        loader=ChoiceLoader(loaders),
+        autoescape=autoescape,
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["cn_number"] = cn_number
+    env.filters["md_cell"] = md_cell
+    if pm is not None:
+        pm.hook.prepare_jinja2_environment(env=env)
+    return env
+
+
+def md_cell(value: object) -> str:
+    """Text made safe for one Markdown table cell: no pipes or line breaks that split it."""
+    return (
+        str(value).replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+    )
