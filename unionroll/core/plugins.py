@@ -28,6 +28,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "unionroll.forms.builtin",
     "unionroll.adapters.json_return",
     "unionroll.adapters.csv_long",
+    "unionroll.adapters.xlsx_return",
 )
 
 
