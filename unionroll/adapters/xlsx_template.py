@@ -109,12 +109,17 @@ def write_template(
     template_id: str | None = None,
     register_rows: int = DEFAULT_REGISTER_ROWS,
     generated_at: datetime | None = None,
+    values: Mapping[str, Any] | None = None,
+    registers: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
 ) -> Path:
     """Write the return template for one unit and period to ``path`` and return the path.
 
     ``level_name`` is the Chinese name of the unit's level (学校); ``county_name`` is who
     receives the returns, named in the instructions. ``template_id`` defaults to a new
     random id; it is stored in the hidden metadata sheet and comes back with the return.
+    ``values`` (indicator id → value) and ``registers`` (register id → rows of column id →
+    value) pre-fill the template: last quarter's figures for a unit to correct, or a
+    filled return for the demo and the benchmarks.
     """
     path = Path(path)
     writer = _TemplateWriter(
@@ -126,6 +131,8 @@ def write_template(
         template_id=template_id or uuid.uuid4().hex,
         register_rows=register_rows,
         generated_at=generated_at or datetime.now().replace(microsecond=0),
+        values=values,
+        registers=registers,
     )
     writer.write(path)
     return path
@@ -319,7 +326,11 @@ class _TemplateWriter:
         template_id: str,
         register_rows: int,
         generated_at: datetime,
+        values: Mapping[str, Any] | None = None,
+        registers: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
     ) -> None:
+        self.values = dict(values or {})
+        self.registers = {k: list(v) for k, v in (registers or {}).items()}
         self.form = form
         self.unit = unit
         self.period = period
@@ -560,6 +571,9 @@ class _TemplateWriter:
                     "input_message": "填写文字。",
                 },
             )
+        if self.values.get(ind.id) is not None:
+            fmt = f.entry_for(ind.type) if ind.type in ("int", "money", "decimal") else f.in_text
+            _write_value(ws, row, COL_VALUE, self.values[ind.id], fmt)
 
     def _rule_hints(self) -> dict[str, str]:
         hints: dict[str, list[str]] = {}
@@ -602,6 +616,13 @@ class _TemplateWriter:
             # look and behave the same, and the file stays small and quick to read.
             ws.set_column(col, col, width, f.entry_for(column.type))
             self._register_validation(ws, (first, col, last, col), reg, column)
+        for n, row in enumerate(self.registers.get(reg.id, [])):
+            for col, column in enumerate(reg.columns):
+                value = row.get(column.id)
+                if column.type == "indicator" and value and self.form.has_indicator(value):
+                    value = indicator_list_label(self.form.indicator(value))
+                if value is not None:
+                    _write_value(ws, first + n, col, value, f.entry_for(column.type))
         ws.set_row(REG_LABEL_ROW, 30)
         ws.freeze_panes(REG_FIRST_DATA_ROW, 0)
         ws.repeat_rows(REG_LABEL_ROW, REG_ID_ROW)
@@ -711,6 +732,14 @@ class _TemplateWriter:
         ws.set_column(1, 1, 40)
         ws.protect("", {})
         ws.hide()
+
+
+def _write_value(ws: Worksheet, row: int, col: int, value: Any, fmt: Any) -> None:
+    """A pre-filled value: numbers as numbers, everything else as literal text."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        ws.write_string(row, col, str(value), fmt)
+    else:
+        ws.write_number(row, col, value, fmt)
 
 
 def meta_cell(key: str) -> str:

@@ -7,6 +7,7 @@ replaces the built-in one of the same name and missing ones fall back.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,8 @@ def make_environment(
     )
     env.filters["cn_number"] = cn_number
     env.filters["md_cell"] = md_cell
+    env.filters["t"] = escape_text
+    env.filters["clause"] = clause
     if pm is not None:
         pm.hook.prepare_jinja2_environment(env=env)
     return env
@@ -50,3 +53,24 @@ def md_cell(value: object) -> str:
     return (
         str(value).replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
     )
+
+
+_SPECIAL = set("\\*|")
+_LEADING = set("#-@|+>0123456789")
+_WS = re.compile(r"\s+")
+
+
+def escape_text(value: object) -> str:
+    """The ``t`` filter: text from a return made literal inside the document markup
+    (see unionroll.plugins.document), and kept on one line."""
+    text = _WS.sub(" ", "" if value is None else str(value)).strip()
+    out = "".join("\\" + ch if ch in _SPECIAL else ch for ch in text)
+    if out and out[0] in _LEADING:
+        out = "\\" + out
+    return out
+
+
+def clause(value: object) -> str:
+    """A sentence without its closing punctuation, so a template can add to it:
+    “……有待加大。” → “……有待加大”, then “（3个单位反映）。”."""
+    return str(value or "").strip().rstrip("。；;.，,")
