@@ -17,6 +17,7 @@ text as typed, dates as ``datetime``/``date``.
 
 from __future__ import annotations
 
+import functools
 import io
 import unicodedata
 from pathlib import Path
@@ -489,6 +490,7 @@ class _Reader:
         return out
 
 
+@functools.lru_cache(maxsize=8)
 def _indicator_lookup(form: FormDefinition) -> dict[str, str]:
     """Normalised label or id → id, for the 对应指标 column (which shows labels)."""
     lookup: dict[str, str] = {}

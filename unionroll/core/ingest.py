@@ -17,8 +17,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.engine import Connection
 
 from unionroll.core.contracts import Adapter, ReadContext, Validator
 from unionroll.core.errors import SourceError, UsageError
@@ -317,16 +317,8 @@ class Ingestor:
             # the receipt still tells the sender every finding.
             return outcome
 
-        with self.ws.session() as session:
-            history = session.execute(
-                select(ReturnRecord.id, ReturnRecord.content_checksum, ReturnRecord.status)
-                .where(
-                    ReturnRecord.unit_id == unit_id,
-                    ReturnRecord.period == period,
-                    ReturnRecord.status != "superseded",
-                )
-                .order_by(ReturnRecord.id.desc())
-            ).all()
+        with self.ws.connection() as conn:
+            history = conn.execute(_HISTORY, {"unit_id": unit_id, "period": period}).all()
             active = [row for row in history if row.status in ACTIVE]
             if checked.accepted and active and active[0].content_checksum == content:
                 outcome.status = "unchanged"
@@ -336,11 +328,9 @@ class Ingestor:
                 # The same faulty return again: it is already on file as rejected.
                 outcome.return_id = history[0].id
                 return outcome
-            source_id = self._source_file(session, blob, checksum, name)
-            # Core inserts: ingest stores thousands of returns, and the ORM's unit of work
-            # costs more than the insert itself.
-            return_id = session.execute(
-                insert(ReturnRecord).returning(ReturnRecord.id),
+            source_id = self._source_file(conn, blob, checksum, name)
+            return_id = conn.execute(
+                _INSERT_RETURN,
                 {
                     "unit_id": unit_id,
                     "period": period,
@@ -364,37 +354,32 @@ class Ingestor:
             outcome.return_id = return_id
             if checked.accepted:
                 if active:
-                    session.execute(
-                        update(ReturnRecord)
-                        .where(ReturnRecord.id.in_([row.id for row in active]))
-                        .values(
-                            status="superseded", superseded_by_id=return_id, superseded_at=utcnow()
-                        )
+                    conn.execute(
+                        _SUPERSEDE,
+                        [{"old_id": row.id, "new_id": return_id, "at": utcnow()} for row in active],
                     )
                     outcome.superseded_id = active[0].id
-                _insert_values(session, return_id, checked)
-            _insert_findings(session, return_id, checked.findings)
+                _insert_values(conn, return_id, checked)
+            _insert_findings(conn, return_id, checked.findings)
         return outcome
 
-    def _source_file(self, session: Session, blob: bytes, checksum: str, name: str) -> int:
-        existing = session.execute(
-            select(SourceFile.id).where(SourceFile.checksum == checksum)
-        ).scalar_one_or_none()
+    def _source_file(self, conn: Connection, blob: bytes, checksum: str, name: str) -> int:
+        existing = conn.execute(_SOURCE_BY_CHECKSUM, {"checksum": checksum}).scalar_one_or_none()
         if existing is not None:
             return existing
         stored: str | None = None
         if self.options.keep_sources:
             suffix = Path(name).suffix.lower()[:10]
-            rel = Path("sources") / checksum[:2] / f"{checksum}{suffix}"
+            rel = f"sources/{checksum[:2]}/{checksum}{suffix}"
             target = self.ws.root / rel
             if not target.exists():
                 target.parent.mkdir(parents=True, exist_ok=True)
-                tmp = target.with_suffix(target.suffix + ".part")
+                tmp = target.with_name(target.name + ".part")
                 tmp.write_bytes(blob)
                 tmp.replace(target)  # never a half-written copy under the final name
-            stored = rel.as_posix()
-        return session.execute(
-            insert(SourceFile).returning(SourceFile.id),
+            stored = rel
+        return conn.execute(
+            _INSERT_SOURCE,
             {
                 "checksum": checksum,
                 "original_name": name,
@@ -403,6 +388,36 @@ class Ingestor:
                 "received_at": utcnow(),
             },
         ).scalar_one()
+
+
+# Statements are built once: ingest stores thousands of returns, and building (and
+# ORM-processing) a statement per return costs more than running it.
+_RETURNS = ReturnRecord.__table__
+_HISTORY = (
+    select(_RETURNS.c.id, _RETURNS.c.content_checksum, _RETURNS.c.status)
+    .where(
+        _RETURNS.c.unit_id == bindparam("unit_id"),
+        _RETURNS.c.period == bindparam("period"),
+        _RETURNS.c.status != "superseded",
+    )
+    .order_by(_RETURNS.c.id.desc())
+)
+_INSERT_RETURN = insert(_RETURNS).returning(_RETURNS.c.id)
+_SUPERSEDE = (
+    update(_RETURNS)
+    .where(_RETURNS.c.id == bindparam("old_id"))
+    .values(
+        status="superseded",
+        superseded_by_id=bindparam("new_id"),
+        superseded_at=bindparam("at"),
+    )
+)
+_SOURCES = SourceFile.__table__
+_SOURCE_BY_CHECKSUM = select(_SOURCES.c.id).where(_SOURCES.c.checksum == bindparam("checksum"))
+_INSERT_SOURCE = insert(_SOURCES).returning(_SOURCES.c.id)
+_INSERT_VALUES = insert(ReturnValue.__table__)
+_INSERT_REGISTER_ROWS = insert(RegisterRow.__table__)
+_INSERT_FINDINGS = insert(FindingRow.__table__)
 
 
 def _finding_from(exc: SourceError, fallback: Location) -> Finding:
@@ -427,7 +442,7 @@ def content_checksum(checked: CheckedReturn) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
-def _insert_values(session: Session, return_id: int, checked: CheckedReturn) -> None:
+def _insert_values(conn: Connection, return_id: int, checked: CheckedReturn) -> None:
     rows: list[dict[str, Any]] = []
     for indicator_id, value in checked.values.items():
         loc = checked.value_locations.get(indicator_id)
@@ -442,7 +457,7 @@ def _insert_values(session: Session, return_id: int, checked: CheckedReturn) -> 
             }
         )
     if rows:
-        session.execute(insert(ReturnValue), rows)
+        conn.execute(_INSERT_VALUES, rows)
     regs = [
         {
             "return_id": return_id,
@@ -457,10 +472,10 @@ def _insert_values(session: Session, return_id: int, checked: CheckedReturn) -> 
         for r in checked.registers
     ]
     if regs:
-        session.execute(insert(RegisterRow), regs)
+        conn.execute(_INSERT_REGISTER_ROWS, regs)
 
 
-def _insert_findings(session: Session, return_id: int, findings: list[Finding]) -> None:
+def _insert_findings(conn: Connection, return_id: int, findings: list[Finding]) -> None:
     rows = [
         {
             "return_id": return_id,
@@ -473,7 +488,7 @@ def _insert_findings(session: Session, return_id: int, findings: list[Finding]) 
         for f in findings
     ]
     if rows:
-        session.execute(insert(FindingRow), rows)
+        conn.execute(_INSERT_FINDINGS, rows)
 
 
 def _loc_text(loc: Location | None) -> str | None:

@@ -18,7 +18,7 @@ from typing import Any
 
 import pluggy
 from jinja2 import Environment, PackageLoader
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from unionroll.core import migrate, store
@@ -253,6 +253,16 @@ class Workspace:
             self._schema_checked = True
         with self._sessions.begin() as session:
             yield session
+
+    @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        """A Core connection in one transaction, for bulk work where the ORM costs more
+        than the SQL: committed when the block ends, rolled back on error."""
+        if not self._schema_checked:
+            migrate.ensure_current(self.engine)
+            self._schema_checked = True
+        with self.engine.begin() as conn:
+            yield conn
 
     def path(self, *parts: str) -> Path:
         return self.root.joinpath(*parts)
