@@ -10,8 +10,11 @@ its checksum so any figure can be traced back to the file it came from.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -41,6 +44,7 @@ from unionroll.core.validation import validate
 from unionroll.core.workspace import Workspace
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
+READ_AHEAD = 4  # files read and checked ahead of the one being stored
 HEAD_BYTES = 8192
 ACTIVE = ("accepted", "accepted_with_warnings")
 
@@ -99,6 +103,16 @@ class FileOutcome:
         if "accepted_with_warnings" in statuses:
             return "accepted_with_warnings"
         return "accepted"
+
+
+@dataclass
+class Prepared:
+    """A file read and checked, waiting to be stored."""
+
+    outcome: FileOutcome
+    blob: bytes = b""
+    adapter: Adapter | None = None
+    checked: list[tuple[ReturnData, CheckedReturn]] = field(default_factory=list)
 
 
 @dataclass
@@ -216,8 +230,13 @@ class Ingestor:
     # one file ------------------------------------------------------------------------
 
     def ingest_file(self, path: Path, display_name: str | None = None) -> FileOutcome:
+        return self.finish(self.prepare(path, display_name))
+
+    def prepare(self, path: Path, display_name: str | None = None) -> Prepared:
+        """Read and check one file; touches no database, so it can run ahead in a thread."""
         name = display_name or path.name
-        outcome = FileOutcome(path=path, display_name=name)
+        prep = Prepared(FileOutcome(path=path, display_name=name))
+        outcome = prep.outcome
         where = Location(file=name)
         try:
             size = path.stat().st_size
@@ -227,39 +246,35 @@ class Ingestor:
                     f"{MAX_FILE_BYTES // 1024 // 1024} MB。",
                     code="too_large",
                 )
-            blob = path.read_bytes()
+            prep.blob = path.read_bytes()
         except SourceError as exc:
             outcome.error = _finding_from(exc, where)
-            return outcome
+            return prep
         except OSError as exc:
             outcome.error = Finding("error", "unreadable", f"无法打开文件：{exc.strerror}", where)
-            return outcome
-        checksum = hashlib.sha256(blob).hexdigest()
-        outcome.checksum = checksum
-        if checksum in self._seen:
-            outcome.duplicate_of = self._seen[checksum]
-            return outcome
-        self._seen[checksum] = name
+            return prep
+        outcome.checksum = hashlib.sha256(prep.blob).hexdigest()
 
-        head = blob[:HEAD_BYTES]
+        head = prep.blob[:HEAD_BYTES]
         adapter = choose_adapter(path, head, self.adapters)
         if adapter is None:
             outcome.error = Finding(
                 "error", "unrecognised", _unrecognised_message(path, head), where
             )
-            return outcome
+            return prep
+        prep.adapter = adapter
         outcome.adapter = adapter.name
         context = ReadContext(form=self.form, forms=self.forms, display_name=name)
         try:
             datas = adapter.read(path, context)
         except SourceError as exc:
             outcome.error = _finding_from(exc, where)
-            return outcome
+            return prep
         except MemoryError:
             outcome.error = Finding(
                 "error", "too_large", "文件内容过大，读取时内存不足，已拒收。", where
             )
-            return outcome
+            return prep
         except Exception as exc:  # a reader's bug must not take the run down with it
             outcome.error = Finding(
                 "error",
@@ -267,20 +282,43 @@ class Ingestor:
                 f"读取器 {adapter.name} 无法读取此文件（{type(exc).__name__}: {exc}）。",
                 where,
             )
-            return outcome
+            return prep
         if not datas:
             outcome.error = Finding("error", "empty", "文件中没有任何报表数据。", where)
-            return outcome
-        for data in datas:
-            checked = validate(
+            return prep
+        prep.checked = [
+            (
                 data,
-                form=self.form,
-                forms=self.forms,
-                units=self.units,
-                today=self.today,
-                validators=self.validators,
+                validate(
+                    data,
+                    form=self.form,
+                    forms=self.forms,
+                    units=self.units,
+                    today=self.today,
+                    validators=self.validators,
+                ),
             )
-            outcome.returns.append(self._store(checked, data, adapter, blob, checksum, name))
+            for data in datas
+        ]
+        return prep
+
+    def finish(self, prep: Prepared) -> FileOutcome:
+        """Store what :meth:`prepare` read: each return in its own transaction."""
+        outcome = prep.outcome
+        if outcome.error is not None or outcome.checksum is None:
+            return outcome
+        if outcome.checksum in self._seen:
+            outcome.duplicate_of = self._seen[outcome.checksum]
+            return outcome
+        self._seen[outcome.checksum] = outcome.display_name
+        assert prep.adapter is not None
+        for data, checked in prep.checked:
+            outcome.returns.append(
+                self._store(
+                    checked, data, prep.adapter, prep.blob, outcome.checksum, outcome.display_name
+                )
+            )
+        prep.blob = b""  # the copy in the workspace is made; free the memory now
         return outcome
 
     # storing -------------------------------------------------------------------------
@@ -523,11 +561,27 @@ def ingest_paths(
         options=options,
     )
     outcomes = []
-    for path in files:
-        outcome = ingestor.ingest_file(path)
-        outcomes.append(outcome)
-        if progress:
-            progress(outcome)
+    # Reading runs one file ahead of storing in a second thread: the native reader and the
+    # database both release the interpreter while they work, so the two overlap. The
+    # window bounds how many read files wait in memory.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="unionroll-read") as pool:
+        pending: deque[Future[Prepared]] = deque()
+        queue = iter(files)
+        try:
+            for path in itertools.islice(queue, READ_AHEAD):
+                pending.append(pool.submit(ingestor.prepare, path))
+            while pending:
+                prep = pending.popleft().result()
+                following = next(queue, None)
+                if following is not None:
+                    pending.append(pool.submit(ingestor.prepare, following))
+                outcome = ingestor.finish(prep)
+                outcomes.append(outcome)
+                if progress:
+                    progress(outcome)
+        finally:
+            for future in pending:
+                future.cancel()
     result = IngestResult(outcomes, dry_run=ingestor.options.dry_run)
     if not result.dry_run:
         pm.hook.after_ingest(workspace=workspace, result=result)
