@@ -22,11 +22,14 @@ class ReadContext:
     ``form``: the workspace's form. ``forms``: every registered form by ``id@version``,
     for files that name another version. ``display_name``: the file name to use in
     locations and messages (the user's name for the file, even when reading a copy).
+    ``settings``: this adapter's section of the workspace config (``[adapters.NAME]``
+    over ``[plugins.NAME]``), empty when there is none.
     """
 
     form: FormDefinition
     forms: dict[str, FormDefinition] = field(default_factory=dict)
     display_name: str = ""
+    settings: dict[str, Any] = field(default_factory=dict)
 
 
 class Contribution:
@@ -64,13 +67,35 @@ class Adapter(Contribution):
         raise NotImplementedError
 
 
+@dataclass
+class ReportOptions:
+    """What a report is asked to write, besides the rollup.
+
+    ``formats``: the formats wanted (a subset of the report's ``formats``). ``templates_dir``:
+    the county's own template folder (its files replace built-in templates of the same name).
+    ``docx_template``: a county Word template whose styles replace ours. ``title_prefix``:
+    the workspace's name (e.g. 青山县教育工会) for titles. ``today``: the date a document
+    is signed with. ``settings``: this report's section of the workspace config, if any.
+    ``pm``: the plugin manager, for ``prepare_jinja2_environment`` and
+    ``extra_report_context``.
+    """
+
+    formats: tuple[str, ...] = ()
+    templates_dir: Path | None = None
+    docx_template: Path | None = None
+    title_prefix: str = ""
+    today: Any = None  # datetime.date
+    settings: dict[str, Any] = field(default_factory=dict)
+    pm: Any = None
+
+
 class Report(Contribution):
     """Writes one kind of report from a rollup."""
 
     formats: ClassVar[tuple[str, ...]] = ()
     default_formats: ClassVar[tuple[str, ...]] = ()
 
-    def render(self, rollup: Any, out_dir: Path, options: Any) -> list[Path]:
+    def render(self, rollup: Any, out_dir: Path, options: ReportOptions) -> list[Path]:
         """Write the report in ``options.formats`` into ``out_dir``; return the files."""
         raise NotImplementedError
 

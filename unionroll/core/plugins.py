@@ -29,6 +29,8 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "unionroll.adapters.json_return",
     "unionroll.adapters.csv_long",
     "unionroll.adapters.xlsx_return",
+    "unionroll.plugins.documents",
+    "unionroll.plugins.workbook",
 )
 
 

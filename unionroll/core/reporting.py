@@ -1,0 +1,138 @@
+"""Run report plugins on a rollup: choose the reports and formats, isolate failures.
+
+A report plugin that raises does not stop the others: its error is recorded with the
+plugin's name and the run goes on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from unionroll.core.contracts import Report, ReportOptions
+from unionroll.core.errors import UnionrollError, UsageError
+from unionroll.core.periods import Period
+from unionroll.core.workspace import Workspace
+
+
+@dataclass
+class ReportOutcome:
+    name: str
+    description: str
+    files: list[Path] = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass
+class ReportRun:
+    period: Period
+    out_dir: Path
+    outcomes: list[ReportOutcome]
+    completeness: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return all(o.error is None for o in self.outcomes)
+
+    @property
+    def files(self) -> list[Path]:
+        return [f for o in self.outcomes for f in o.files]
+
+
+def _resolve(workspace: Workspace, value: str | Path | None) -> Path | None:
+    if not value:
+        return None
+    path = Path(value)
+    return path if path.is_absolute() else workspace.root / path
+
+
+def choose_reports(
+    reports: dict[str, Report], kinds: tuple[str, ...], formats: tuple[str, ...]
+) -> list[tuple[Report, tuple[str, ...]]]:
+    """The reports to run and the formats each writes; unknown names are a usage error."""
+    unknown = [k for k in kinds if k not in reports]
+    if unknown:
+        raise UsageError(
+            f"没有名为 {'、'.join(unknown)} 的报告。可用的报告：{'、'.join(sorted(reports))}"
+        )
+    chosen = []
+    for name in kinds or tuple(sorted(reports)):
+        report = reports[name]
+        wanted = tuple(f for f in report.formats if not formats or f in formats)
+        if not formats:
+            wanted = tuple(report.default_formats or report.formats)
+        if not wanted:
+            if kinds:
+                raise UsageError(
+                    f"报告 {name} 不能输出 {'、'.join(formats)} 格式"
+                    f"（可用：{'、'.join(report.formats)}）。"
+                )
+            continue
+        chosen.append((report, wanted))
+    if not chosen:
+        raise UsageError(f"没有报告能输出 {'、'.join(formats)} 格式。")
+    return chosen
+
+
+def run_reports(
+    workspace: Workspace,
+    period: Period | str,
+    *,
+    kinds: tuple[str, ...] = (),
+    formats: tuple[str, ...] = (),
+    out_dir: Path | None = None,
+    templates_dir: str | Path | None = None,
+    docx_template: str | Path | None = None,
+    unit: str | None = None,
+    today: date | None = None,
+) -> ReportRun:
+    from unionroll.core.plugins import registered_reports
+    from unionroll.core.rollup import rollup
+
+    period = Period.parse(period)
+    pm = workspace.pm
+    chosen = choose_reports(registered_reports(pm), kinds, formats)
+    templates = _resolve(workspace, templates_dir or workspace.config.templates_dir)
+    if templates is not None and not templates.is_dir():
+        raise UsageError(f"模板文件夹 {templates} 不存在。")
+    word = _resolve(
+        workspace, docx_template or workspace.config.raw.get("reports", {}).get("docx_template")
+    )
+    if word is not None and not word.is_file():
+        raise UsageError(f"Word 模板 {word} 不存在。")
+    result = rollup(workspace, period, unit=unit)
+    target = out_dir or workspace.root / "reports" / period.code
+    target.mkdir(parents=True, exist_ok=True)
+    outcomes = []
+    for report, wanted in chosen:
+        options = ReportOptions(
+            formats=wanted,
+            templates_dir=templates,
+            docx_template=word,
+            title_prefix=workspace.config.name,
+            today=today or date.today(),
+            settings=_settings(workspace, report.name),
+            pm=pm,
+        )
+        outcome = ReportOutcome(report.name, report.description)
+        try:
+            outcome.files = list(report.render(result, target, options) or [])
+        except UnionrollError as exc:
+            outcome.error = str(exc)
+        except Exception as exc:  # a broken plugin must not stop the other reports
+            outcome.error = f"报告插件 {report.name} 出错：{type(exc).__name__}: {exc}"
+        outcomes.append(outcome)
+    return ReportRun(period, target, outcomes, result.completeness.summary_zh)
+
+
+def _settings(workspace: Workspace, name: str) -> dict[str, object]:
+    """A report's settings: ``[reports.NAME]`` of the config (``[plugins.NAME]`` too, for
+    a plugin that keeps all its settings in one place)."""
+    reports = workspace.config.raw.get("reports", {})
+    own = reports.get(name) if isinstance(reports, dict) else None
+    plugin = workspace.config.plugins.get(name)
+    return {
+        **(plugin if isinstance(plugin, dict) else {}),
+        **(own if isinstance(own, dict) else {}),
+    }

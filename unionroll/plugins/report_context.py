@@ -1,0 +1,442 @@
+"""What the wording templates of the county reports are given: the rollup, arranged.
+
+Nothing here decides wording; it sorts and formats the rolled-up figures and register
+rows so a template can say "走访慰问困难教职工61人次，发放慰问金2.5万元" in a line. A
+county that rewrites the templates gets the same context.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from unionroll.core.forms import FormDefinition, Indicator
+from unionroll.core.periods import Period
+from unionroll.core.rollup_types import Figure, RegisterEntry, RollupResult, TargetCheck
+from unionroll.core.zh import date_zh, format_number, format_percent, format_quantity
+
+AWARD_LEVELS = ("国家", "省", "市", "县", "乡镇")
+AWARD_LEVEL_ZH = {"国家": "国家级", "省": "省级", "市": "市级", "县": "县级", "乡镇": "乡镇级"}
+
+
+@dataclass
+class FigureView:
+    """One rolled-up indicator, ready to be written into a sentence."""
+
+    id: str
+    label: str
+    unit: str
+    agg: str
+    value: float | None
+    reported: int
+    expected: int
+    yes: int | None = None
+    answered: int | None = None
+    share: float | None = None
+    counts: list[tuple[str, int]] = field(default_factory=list)
+    numerator: float | None = None
+    denominator: float | None = None
+    numerator_label: str = ""
+    denominator_label: str = ""
+    numerator_unit: str = ""
+
+    @property
+    def text(self) -> str:
+        """The figure with its unit: 61人次, 2.5万元, 95.2%."""
+        if self.agg == "ratio":
+            return format_percent(self.value)
+        if self.agg == "count_yes":
+            return f"{self.yes or 0}个"
+        return format_quantity(self.value, self.unit)
+
+    @property
+    def has_data(self) -> bool:
+        if self.agg == "count_yes":
+            return bool(self.yes)
+        if self.agg == "choice":
+            return bool(self.answered)
+        if self.agg == "ratio":
+            return bool(self.denominator)
+        return self.value is not None and self.value != 0
+
+    @property
+    def basis(self) -> str:
+        """For a ratio: 办结57件、征集60件."""
+        if self.agg != "ratio" or self.denominator is None:
+            return ""
+        return (
+            f"{self.numerator_label}{format_quantity(self.numerator, self.numerator_unit)}，"
+            f"{self.denominator_label}{format_quantity(self.denominator, self.numerator_unit)}"
+        )
+
+    @property
+    def share_text(self) -> str:
+        return format_percent(self.share)
+
+    @property
+    def counts_text(self) -> str:
+        """For a choice: 模范3个、先进20个 (most common first, zero options left out)."""
+        return "、".join(f"{option}{n}个" for option, n in self.counts if n)
+
+
+@dataclass
+class AwardView:
+    holder: str
+    holder_type: str
+    title: str
+    level: str
+    body: str
+    month: int | None
+    reporters: list[str]
+
+    @property
+    def level_zh(self) -> str:
+        return AWARD_LEVEL_ZH.get(self.level, self.level)
+
+    @property
+    def phrase(self) -> str:
+        """洪凝小学获县级五一劳动奖状称号 / 宋正恩同志获市级五一劳动奖章称号."""
+        who = f"{self.holder}同志" if self.holder_type == "个人" else self.holder
+        # 五一劳动奖状称号, but 优秀征文一等奖 (a prize, not a title) takes no 称号.
+        suffix = "" if self.title.endswith(("称号", "奖")) else "称号"
+        return f"{who}获{self.level_zh}{self.title}{suffix}"
+
+
+@dataclass
+class AwardGroup:
+    level: str
+    title: str
+    persons: bool
+    holders: list[str]
+    limit: int = 5
+
+    @property
+    def phrase(self) -> str:
+        """宋正恩、席光宝同志获县级劳动模范称号 / 五莲一中等8个单位获县级……称号."""
+        shown = "、".join(self.holders[: self.limit])
+        if self.persons:
+            shown += "同志"
+        if len(self.holders) > self.limit:
+            shown += f"等{len(self.holders)}{'人' if self.persons else '个单位'}"
+        suffix = "" if self.title.endswith(("称号", "奖")) else "称号"
+        return f"{shown}获{AWARD_LEVEL_ZH.get(self.level, self.level)}{self.title}{suffix}"
+
+
+@dataclass
+class EventView:
+    name: str
+    month: int | None
+    role: str
+    participants: float | None
+    unit: str
+    unit_level: str
+
+
+@dataclass
+class TextView:
+    text: str
+    units: list[str]
+
+
+@dataclass
+class SectionView:
+    id: str
+    name: str
+    figures: dict[str, FigureView]
+    awards: list[AwardView]
+    events: list[EventView]
+    highlights: list[TextView]
+    problems: list[TextView]
+
+    @property
+    def figure_list(self) -> list[FigureView]:
+        return list(self.figures.values())
+
+    @property
+    def has_figures(self) -> bool:
+        return any(f.has_data for f in self.figures.values())
+
+    @property
+    def has_data(self) -> bool:
+        return bool(self.has_figures or self.awards or self.events or self.highlights)
+
+    def award_groups(self, limit: int = 5) -> list[AwardGroup]:
+        """Awards of the same title and level said together, highest level first:
+        五莲一中、洪凝小学获市级五一劳动奖状称号."""
+        groups: dict[tuple[str, str, bool], AwardGroup] = {}
+        for award in self.awards:
+            person = award.holder_type == "个人"
+            key = (award.level, award.title, person)
+            group = groups.get(key)
+            if group is None:
+                group = groups[key] = AwardGroup(award.level, award.title, person, [], limit)
+            group.holders.append(award.holder)
+        return sorted(groups.values(), key=lambda g: (_level_rank(g.level), -len(g.holders)))
+
+    def awards_by_level(self) -> list[tuple[str, list[AwardView]]]:
+        groups: dict[str, list[AwardView]] = defaultdict(list)
+        for award in self.awards:
+            groups[award.level].append(award)
+        return [(AWARD_LEVEL_ZH.get(lv, lv), groups[lv]) for lv in AWARD_LEVELS if lv in groups]
+
+
+@dataclass
+class PlanItem:
+    """One line of the next-half plan."""
+
+    category: str
+    text: str
+    units: list[str]
+    own: bool = False  # the top unit's own plan
+    indicator: str | None = None
+    label: str = ""
+    target: float | None = None
+    unit_of_measure: str = ""
+    month: int | None = None
+    carried: TargetCheck | None = None
+    target_units: int = 0  # how many of the units set the summed target
+
+    @property
+    def target_text(self) -> str:
+        if self.target is None:
+            return ""
+        return format_quantity(self.target, self.unit_of_measure)
+
+    @property
+    def n_units(self) -> int:
+        return len(self.units)
+
+
+@dataclass
+class PlanSection:
+    id: str
+    name: str
+    items: list[PlanItem]
+
+
+def _norm(text: str) -> str:
+    """The same words with other spacing, width or closing punctuation are the same text."""
+    return "".join(unicodedata.normalize("NFKC", text).split()).rstrip("。．.；;，,！!")
+
+
+def _unit_name(entry: RegisterEntry) -> str:
+    return entry.unit.name
+
+
+def figure_view(ind: Indicator, fig: Figure, form: FormDefinition) -> FigureView:
+    view = FigureView(
+        id=ind.id,
+        label=ind.label,
+        unit=ind.unit,
+        agg=ind.agg,
+        value=fig.value,
+        reported=fig.reported,
+        expected=fig.expected,
+        yes=fig.yes,
+        answered=fig.answered,
+        share=fig.share,
+        numerator=fig.numerator,
+        denominator=fig.denominator,
+    )
+    if fig.counts:
+        view.counts = sorted(fig.counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    if ind.agg == "ratio" and ind.numerator and ind.denominator:
+        num, den = form.indicator(ind.numerator), form.indicator(ind.denominator)
+        view.numerator_label, view.denominator_label = num.label, den.label
+        view.numerator_unit = num.unit
+    return view
+
+
+def _section_views(rollup: RollupResult) -> list[SectionView]:
+    form = rollup.form
+    root = rollup.root
+    figures = root.figures
+    regs = root.registers
+    by_cat: dict[str, dict[str, list[RegisterEntry]]] = defaultdict(lambda: defaultdict(list))
+    for register in ("awards", "events", "highlights", "problems"):
+        for entry in regs[register]:
+            by_cat[entry.category or ""][register].append(entry)
+    sections = []
+    for sec in form.sections:
+        views = {
+            ind.id: figure_view(ind, figures[ind.id], form)
+            for ind in sec.indicators
+            if ind.id in figures
+        }
+        rows = by_cat.get(sec.id, {})
+        awards = [
+            AwardView(
+                holder=str(e.data.get("holder", "")),
+                holder_type=str(e.data.get("holder_type", "")),
+                title=str(e.data.get("title", "")),
+                level=e.level or str(e.data.get("level", "")),
+                body=str(e.data.get("body") or ""),
+                month=e.month,
+                reporters=[r.unit.name for r in e.reporters] or [_unit_name(e)],
+            )
+            for e in rows.get("awards", [])
+        ]
+        awards.sort(key=lambda a: (_level_rank(a.level), a.month or 0, a.holder))
+        events = [
+            EventView(
+                name=str(e.data.get("name", "")),
+                month=e.month,
+                role=str(e.data.get("role") or ""),
+                participants=e.data.get("participants"),
+                unit=_unit_name(e),
+                unit_level=e.unit.level,
+            )
+            for e in rows.get("events", [])
+        ]
+        # Events a township or the county ran come first, then the best attended.
+        levels = list(rollup.level_names)
+        events.sort(
+            key=lambda ev: (
+                levels.index(ev.unit_level) if ev.unit_level in levels else 99,
+                ev.role != "主办",
+                -(float(ev.participants) if isinstance(ev.participants, int | float) else 0),
+                ev.month or 0,
+            )
+        )
+        sections.append(
+            SectionView(
+                id=sec.id,
+                name=sec.name,
+                figures=views,
+                awards=awards,
+                events=events,
+                highlights=_texts(rows.get("highlights", [])),
+                problems=_texts(rows.get("problems", [])),
+            )
+        )
+    return sections
+
+
+def _level_rank(level: str) -> int:
+    return AWARD_LEVELS.index(level) if level in AWARD_LEVELS else len(AWARD_LEVELS)
+
+
+def _texts(entries: list[RegisterEntry]) -> list[TextView]:
+    """The same text reported by several units is said once, with all of them."""
+    grouped: dict[str, TextView] = {}
+    for e in entries:
+        text = str(e.data.get("text") or "").strip()
+        if not text:
+            continue
+        view = grouped.setdefault(_norm(text), TextView(text, []))
+        if _unit_name(e) not in view.units:
+            view.units.append(_unit_name(e))
+    return sorted(grouped.values(), key=lambda v: -len(v.units))
+
+
+def plan_sections(rollup: RollupResult) -> list[PlanSection]:
+    """This period's plans for the next one, merged: the top unit's own items, the units'
+    items with their targets added up per indicator, and this period's missed targets
+    carried forward."""
+    form = rollup.form
+    root = rollup.root
+    sections: dict[str, PlanSection] = {
+        sec.id: PlanSection(sec.id, sec.name, []) for sec in form.sections
+    }
+    other = PlanSection("", "其他", [])
+    own_items: list[PlanItem] = []
+    shared: dict[tuple[str, str], PlanItem] = {}
+    for e in root.registers["priorities"]:
+        category = e.category or ""
+        text = str(e.data.get("text") or "").strip()
+        indicator = e.data.get("indicator") or None
+        target = e.data.get("target")
+        ind = form.indicator(indicator) if indicator and form.has_indicator(indicator) else None
+        numeric = isinstance(target, int | float) and not isinstance(target, bool)
+        if e.unit.code == root.code:
+            own_items.append(
+                PlanItem(
+                    category=category,
+                    text=text,
+                    units=[_unit_name(e)],
+                    own=True,
+                    indicator=indicator,
+                    label=ind.label if ind else "",
+                    target=float(target) if numeric else None,
+                    unit_of_measure=ind.unit if ind else "",
+                    month=e.month,
+                )
+            )
+            continue
+        # The same plan from many units is one item; where they set targets for the same
+        # indicator, the targets are added up (a ratio's targets are not: their sum means
+        # nothing).
+        key = (category, _norm(text))
+        item = shared.get(key)
+        if item is None:
+            item = shared[key] = PlanItem(category=category, text=text, units=[])
+        item.units.append(_unit_name(e))
+        summable = ind is not None and numeric and ind.agg != "ratio"
+        if summable and item.indicator in (None, ind.id):
+            item.indicator, item.label, item.unit_of_measure = ind.id, ind.label, ind.unit
+            item.target = (item.target or 0) + float(target)
+            item.target_units += 1
+    for item in [*own_items, *sorted(shared.values(), key=lambda i: -i.n_units)]:
+        sections.get(item.category, other).items.append(item)
+    for check in root.targets:
+        if check.status != "not_met":
+            continue
+        ind = form.indicator(check.indicator_id) if check.indicator_id else None
+        item = PlanItem(
+            category=check.category or "",
+            text=check.text,
+            units=[check.unit.name],
+            indicator=check.indicator_id,
+            label=ind.label if ind else "",
+            target=check.target,
+            unit_of_measure=ind.unit if ind else "",
+            carried=check,
+        )
+        sections.get(item.category, other).items.append(item)
+    result = [s for s in sections.values() if s.items]
+    if other.items:
+        result.append(other)
+    return result
+
+
+def summary_context(
+    rollup: RollupResult,
+    *,
+    org: str,
+    today: date | None = None,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The context of the county summary and the priorities templates."""
+    period: Period = rollup.period
+    root = rollup.root
+    sections = _section_views(rollup)
+    profile = sections[0] if sections and rollup.form.sections[0].id == "profile" else None
+    next_period = period.next()
+    context: dict[str, Any] = {
+        "org": org,
+        "unit": root,
+        "scope": root.level_name,
+        "period": period,
+        "next_period": next_period,
+        "today": date_zh(today or date.today()),
+        "completeness": root.completeness,
+        "sections": sections,
+        "work_sections": [s for s in sections if s is not profile],
+        "profile": profile,
+        "figures": {v.id: v for s in sections for v in s.figure_list},
+        "problems": [p for s in sections for p in s.problems]
+        + _texts([e for e in root.registers["problems"] if not e.category]),
+        "plans": plan_sections(rollup),
+        "targets": list(root.targets),
+        "overlaps": rollup.overlaps,
+        "awards_total": sum(len(s.awards) for s in sections),
+        "fmt": format_number,
+        "qty": format_quantity,
+        "pct": format_percent,
+    }
+    if extra:
+        context.update(extra)
+    return context
