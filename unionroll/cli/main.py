@@ -10,11 +10,14 @@ import click
 from unionroll import __version__
 from unionroll.cli import (
     db_cmd,
+    demo_cmd,
     form_cmd,
     ingest_cmd,
     init_cmd,
     plugins_cmd,
+    report_cmd,
     returns_cmd,
+    rollup_cmd,
     status_cmd,
     template_cmd,
     units_cmd,
@@ -72,7 +75,10 @@ for module in (
     ingest_cmd,
     status_cmd,
     returns_cmd,
+    rollup_cmd,
+    report_cmd,
     plugins_cmd,
     db_cmd,
+    demo_cmd,
 ):
     module.register(cli)

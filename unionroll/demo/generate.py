@@ -135,7 +135,9 @@ def _school_profile(rng: random.Random, unit: DemoUnit) -> dict[str, Any]:
     }
 
 
-def _flows(rng: random.Random, unit: DemoUnit, quarter: int, staff: int) -> dict[str, Any]:
+def _flows(
+    rng: random.Random, unit: DemoUnit, quarter: int, staff: int, female_share: float
+) -> dict[str, Any]:
     """Quarterly work figures: small for a village school, larger for a big one."""
     scale = max(staff, 20) / 60
     spring = quarter == 1  # Spring Festival visits fall in the first quarter
@@ -188,7 +190,7 @@ def _flows(rng: random.Random, unit: DemoUnit, quarter: int, staff: int) -> dict
         if rng.random() < 0.8:
             values["health_checks"] = staff - rng.randint(0, max(1, staff // 10))
         if rng.random() < 0.7:
-            values["women_health_checks"] = round(values.get("health_checks", 0) * 0.6)
+            values["women_health_checks"] = round(values.get("health_checks", 0) * female_share)
     return values
 
 
@@ -313,7 +315,13 @@ def generate(form: FormDefinition, *, year: int | None = None, seed: int = 2025)
             if unit.level == "school":
                 values = {
                     **profiles[unit.code],
-                    **_flows(rng, unit, period.index, profiles[unit.code]["staff_total"]),
+                    **_flows(
+                        rng,
+                        unit,
+                        period.index,
+                        profiles[unit.code]["staff_total"],
+                        profiles[unit.code]["female_staff"] / profiles[unit.code]["staff_total"],
+                    ),
                 }
                 fmt = (
                     "xlsx"
@@ -345,7 +353,39 @@ def generate(form: FormDefinition, *, year: int | None = None, seed: int = 2025)
             group = unit.parent_code if fmt == "csv" else None
             returns.append(DemoReturn(unit, period, payload, received, fmt, note, group))
     _add_faults(returns, quarters)
+    returns[:0] = _last_year_plans(rng, units, form, Period.parse(f"{year - 1}Q4"))
     return DemoData(units=units, returns=returns, year=year, missing=sorted(missing))
+
+
+def _last_year_plans(
+    rng: random.Random, units: list[DemoUnit], form: FormDefinition, q4: Period
+) -> list[DemoReturn]:
+    """Last year's fourth-quarter returns of the county and township unions, with the plans
+    for this half-year that this half's figures are measured against."""
+    section = {sec.id: sec.name for sec in form.sections}
+    received = datetime.combine(q4.deadline(form.deadline_days) - timedelta(days=3), time(10))
+    out = []
+    for unit in units:
+        if unit.level == "school":
+            continue
+        plans = []
+        for item in spec()["last_year_plans"][unit.level]:
+            plan = {"category": section[item["category"]], "text": item["text"]}
+            if "indicator" in item:
+                plan["indicator"] = item["indicator"]
+                plan["target"] = item.get("target") or rng.choice(item["targets"])
+                plan["month"] = item["month"]
+            plans.append(plan)
+        payload = {
+            "form": form.id,
+            "form_version": form.version,
+            "unit": unit.code,
+            "period": q4.code,
+            "values": {"committee_meetings": rng.randint(1, 3)},
+            "priorities": plans,
+        }
+        out.append(DemoReturn(unit, q4, payload, received, "json", "last-year"))
+    return out
 
 
 def _add_faults(returns: list[DemoReturn], quarters: list[Period]) -> None:
@@ -387,6 +427,17 @@ def _add_faults(returns: list[DemoReturn], quarters: list[Period]) -> None:
     )
     second.payload["values"]["care_funds"] = float(second.payload["values"]["care_funds"]) + 500
     returns.append(second)
+
+    # A township reports again an award one of its schools already reported.
+    school_award = next(
+        r
+        for r in returns
+        if r.unit.parent_code == "T03" and r.payload["awards"] and r.period.code == q2
+    )
+    township = by_key[("T03", q2)]
+    township.payload["awards"] = township.payload["awards"] + [
+        dict(school_award.payload["awards"][0])
+    ]
 
     # Accepted with a warning: blood donors exceed the staff count.
     odd = by_key[("T0301", q2)]

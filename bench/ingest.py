@@ -1,0 +1,233 @@
+"""Ingest benchmark: filled Excel templates, JSON returns and a CSV long table, through the
+``unionroll ingest`` command exactly as a county office runs it (read, validate, store,
+receipt), on SQLite and on PostgreSQL.
+
+    python bench/ingest.py                     # 2,000 xlsx + 500 JSON + a 500-unit CSV
+    python bench/ingest.py --xlsx 300 --json 0 --csv 0 --no-pg
+
+Prints files per second and the ingest process's peak memory for each database. The data
+is generated first (not timed) in a temporary folder that is removed afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, text
+
+from unionroll.adapters.xlsx_template import write_template
+from unionroll.core.forms import FormDefinition
+from unionroll.core.model import UnitInfo
+from unionroll.core.periods import Period
+from unionroll.core.units import import_units
+from unionroll.core.workspace import Workspace
+from unionroll.forms.builtin import standard_form
+
+PERIOD = Period.parse("2025Q1")
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def school_values(rng: random.Random, form: FormDefinition) -> dict[str, Any]:
+    staff = rng.randint(15, 150)
+    values: dict[str, Any] = {}
+    for ind in form.input_indicators_for_level("school"):
+        if ind.type == "bool":
+            values[ind.id] = rng.choice(["是", "否"])
+        elif ind.type == "choice":
+            values[ind.id] = rng.choice(ind.options)
+        elif ind.type == "money":
+            values[ind.id] = round(rng.uniform(0, 5000), 2)
+        elif ind.type in ("int", "decimal"):
+            values[ind.id] = rng.randint(0, 12)
+    values.update(staff_total=staff, female_staff=staff // 2, members_total=staff)
+    values.update(ethics_pledges=staff // 2, blood_donors=staff // 4, health_checks=staff // 2)
+    values.update(women_health_checks=staff // 4)
+    values.update(proposals_collected=10, proposals_resolved=5)
+    values.update(suggestions_collected=10, suggestions_adopted=5)
+    values.update(essays_submitted=10, essays_awarded=5, info_submitted=10, info_published=5)
+    values["needy_staff_visited"] = max(values["needy_staff_visited"], 1)
+    return values
+
+
+def registers(rng: random.Random, form: FormDefinition) -> dict[str, list[dict[str, Any]]]:
+    sections = [s.name for s in form.sections]
+    return {
+        "awards": [
+            {
+                "holder_type": "个人",
+                "holder": f"教师{rng.randint(1, 999)}",
+                "title": "师德标兵",
+                "level": rng.choice(["县", "乡镇"]),
+                "month": 2,
+                "category": "师德建设与学习",
+            }
+        ],
+        "events": [
+            {
+                "name": "教职工运动会",
+                "category": "文体活动",
+                "month": 3,
+                "role": "参加",
+                "participants": rng.randint(5, 60),
+            },
+            {
+                "name": "师德专题学习",
+                "category": rng.choice(sections),
+                "month": 1,
+                "role": "主办",
+                "participants": rng.randint(5, 60),
+            },
+        ],
+        "highlights": [{"category": "送温暖帮扶", "text": "建立困难教职工档案，精准帮扶。"}],
+    }
+
+
+def _write_xlsx(job: tuple[str, str, str, int]) -> None:
+    path, code, name, seed = job
+    form = standard_form()
+    rng = random.Random(seed)
+    write_template(
+        path,
+        form=form,
+        unit=UnitInfo(code, name, "school", "T001"),
+        period=PERIOD,
+        level_name="学校",
+        template_id=uuid.uuid4().hex,
+        register_rows=50,
+        values=school_values(rng, form),
+        registers=registers(rng, form),
+    )
+
+
+def generate(folder: Path, n_xlsx: int, n_json: int, n_csv: int) -> Path:
+    """Units CSV plus the returns; returns the folder of returns."""
+    form = standard_form()
+    total = n_xlsx + n_json + n_csv
+    townships = max(1, total // 100)
+    lines = ["code,name,level,parent_code", "C,基准县教育工会,county,"]
+    lines += [f"T{t:03d},第{t}学区工会,township,C" for t in range(1, townships + 1)]
+    schools = [(f"S{i:05d}", f"第{i}学校工会") for i in range(1, total + 1)]
+    lines += [f"{c},{n},school,T{(i % townships) + 1:03d}" for i, (c, n) in enumerate(schools)]
+    (folder / "units.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    returns = folder / "returns"
+    returns.mkdir()
+    jobs = [
+        (str(returns / f"{code}_{name} 2025年第一季度.xlsx"), code, name, i)
+        for i, (code, name) in enumerate(schools[:n_xlsx])
+    ]
+    with ProcessPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        list(pool.map(_write_xlsx, jobs, chunksize=50))
+    rng = random.Random(7)
+    for code, _name in schools[n_xlsx : n_xlsx + n_json]:
+        payload = {
+            "form": form.id,
+            "form_version": form.version,
+            "unit": code,
+            "period": PERIOD.code,
+            "values": school_values(rng, form),
+            **registers(rng, form),
+        }
+        (returns / f"{code}.json").write_text(json.dumps(payload, ensure_ascii=False), "utf-8")
+    if n_csv:
+        rows = ["unit,period,indicator,value"]
+        for code, _name in schools[n_xlsx + n_json :]:
+            rows += [f"{code},{PERIOD.code},{k},{v}" for k, v in school_values(rng, form).items()]
+        (returns / "汇总.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return returns
+
+
+def pg_schema(base: str) -> tuple[str, str]:
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    with create_engine(base, isolation_level="AUTOCOMMIT").connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    return f"{base}?options=-csearch_path%3D{schema}", schema
+
+
+def drop_schema(base: str, schema: str) -> None:
+    with create_engine(base, isolation_level="AUTOCOMMIT").connect() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+def run_ingest(work: Path, returns: Path, db_url: str | None, label: str) -> dict[str, float]:
+    ws_dir = work / f"ws-{label}"
+    Workspace.create(ws_dir, name="基准县教育工会", db_url=db_url).close()
+    ws = Workspace.open(ws_dir, db_url=db_url)
+    import_units(ws, returns.parent / "units.csv")
+    ws.close()
+    files = sum(1 for p in returns.iterdir() if p.is_file())
+    returns_count = files - (1 if (returns / "汇总.csv").exists() else 0)
+    cmd = [sys.executable, "-m", "unionroll", "--workspace", str(ws_dir)]
+    if db_url:
+        cmd += ["--db", db_url]
+    cmd += ["ingest", str(returns), "--received", "2025-04-05"]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if proc.returncode != 0:
+        print(proc.stdout[-3000:], proc.stderr[-3000:], sep="\n", file=sys.stderr)
+        raise SystemExit(f"ingest failed on {label} (exit {proc.returncode})")
+    last = proc.stdout.strip().splitlines()
+    return {
+        "files": files,
+        "seconds": elapsed,
+        "files_per_s": files / elapsed,
+        "returns": returns_count,
+        "peak_mib": max(peak, before) / 1024,
+        "summary": last[-2] if len(last) > 1 else "",
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--xlsx", type=int, default=2000)
+    parser.add_argument("--json", type=int, default=500)
+    parser.add_argument("--csv", type=int, default=500, help="units in the one CSV long table")
+    parser.add_argument("--pg", default=os.environ.get("UNIONROLL_TEST_PG_URL", DEFAULT_PG))
+    parser.add_argument("--no-pg", action="store_true")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="unionroll-bench-"))
+    try:
+        t = time.perf_counter()
+        returns = generate(work, args.xlsx, args.json, args.csv)
+        print(
+            f"generated {args.xlsx} xlsx + {args.json} json + 1 csv ({args.csv} units) "
+            f"in {time.perf_counter() - t:.1f} s"
+        )
+        targets: list[tuple[str, str | None]] = [("sqlite", None)]
+        schema = None
+        if not args.no_pg:
+            url, schema = pg_schema(args.pg)
+            targets.append(("postgresql", url))
+        try:
+            for label, url in targets:
+                r = run_ingest(work, returns, url, label)
+                print(
+                    f"{label:<10} {r['files']:>5} files in {r['seconds']:6.1f} s = "
+                    f"{r['files_per_s']:6.1f} files/s, peak {r['peak_mib']:.0f} MiB "
+                    "(read, validate, store, receipt; one process)"
+                )
+        finally:
+            if schema:
+                drop_schema(args.pg, schema)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
