@@ -52,11 +52,10 @@ class UnitStatus:
         return self.state in ("on_time", "late")
 
 
-@dataclass
-class GroupStatus:
-    code: str
-    name: str
-    units: list[UnitStatus] = field(default_factory=list)
+class _Counts:
+    """Counts over a list of unit statuses: a township's, or the whole period's."""
+
+    units: list[UnitStatus]
 
     def count(self, *states: str) -> int:
         return sum(1 for u in self.units if u.state in states)
@@ -75,30 +74,22 @@ class GroupStatus:
 
 
 @dataclass
-class PeriodStatus:
+class GroupStatus(_Counts):
+    code: str
+    name: str
+    units: list[UnitStatus] = field(default_factory=list)
+
+
+@dataclass
+class PeriodStatus(_Counts):
     period: Period
     deadline: date
     today: date
     groups: list[GroupStatus]
 
     @property
-    def units(self) -> list[UnitStatus]:
+    def units(self) -> list[UnitStatus]:  # type: ignore[override]
         return [u for g in self.groups for u in g.units]
-
-    def count(self, *states: str) -> int:
-        return sum(g.count(*states) for g in self.groups)
-
-    @property
-    def expected(self) -> int:
-        return len(self.units)
-
-    @property
-    def reported(self) -> int:
-        return self.count("on_time", "late")
-
-    @property
-    def rate(self) -> float | None:
-        return self.reported / self.expected if self.expected else None
 
     @property
     def to_chase(self) -> list[UnitStatus]:
