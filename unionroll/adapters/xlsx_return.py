@@ -17,7 +17,6 @@ text as typed, dates as ``datetime``/``date``.
 
 from __future__ import annotations
 
-import functools
 import io
 import unicodedata
 from pathlib import Path
@@ -490,14 +489,26 @@ class _Reader:
         return out
 
 
-@functools.lru_cache(maxsize=8)
+_LOOKUPS: dict[int, tuple[FormDefinition, dict[str, str]]] = {}
+
+
 def _indicator_lookup(form: FormDefinition) -> dict[str, str]:
-    """Normalised label or id → id, for the 对应指标 column (which shows labels)."""
+    """Normalised label or id → id, for the 对应指标 column (which shows labels).
+
+    Cached by the form object's identity: a form is immutable, and hashing one (every
+    section and indicator) would cost more than building the lookup.
+    """
+    cached = _LOOKUPS.get(id(form))
+    if cached is not None and cached[0] is form:
+        return cached[1]
     lookup: dict[str, str] = {}
     for ind in form.indicators:
         lookup.setdefault(_norm_text(ind.label), ind.id)
     for ind in form.indicators:
         lookup[_norm_text(ind.id)] = ind.id
+    if len(_LOOKUPS) > 16:
+        _LOOKUPS.clear()
+    _LOOKUPS[id(form)] = (form, lookup)
     return lookup
 
 

@@ -59,6 +59,8 @@ def ingest(
     if not dry_run and not no_receipts:
         receipts = ReceiptWriter(ws).write(result)
     _print_summary(result, verbose=verbose)
+    for message in result.plugin_errors:
+        click.echo(f"插件问题：{message}", err=True)
     if receipts:
         click.echo(f"回执 {len(receipts)} 份，在 {ws.root / 'receipts'}")
     if not result.ok:

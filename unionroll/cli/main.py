@@ -14,6 +14,7 @@ from unionroll.cli import (
     form_cmd,
     ingest_cmd,
     init_cmd,
+    plugin_cmd,
     plugins_cmd,
     report_cmd,
     returns_cmd,
@@ -24,6 +25,7 @@ from unionroll.cli import (
 )
 from unionroll.cli.common import AppContext
 from unionroll.core.errors import UnionrollError
+from unionroll.core.hookcalls import notify
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -35,7 +37,8 @@ class UnionrollGroup(click.Group):
         from unionroll.core.plugins import get_plugin_manager
 
         try:
-            get_plugin_manager().hook.register_commands(cli=self)
+            for failure in notify(get_plugin_manager(), "register_commands", cli=self):
+                click.echo(f"插件问题：{failure}", err=True)
         except UnionrollError as exc:
             click.echo(f"错误：{exc}", err=True)
             sys.exit(exc.exit_code)
@@ -78,6 +81,7 @@ for module in (
     rollup_cmd,
     report_cmd,
     plugins_cmd,
+    plugin_cmd,
     db_cmd,
     demo_cmd,
 ):

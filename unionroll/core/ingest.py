@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -26,6 +27,7 @@ from sqlalchemy.engine import Connection
 from unionroll.core.contracts import Adapter, ReadContext, Validator
 from unionroll.core.errors import SourceError, UsageError
 from unionroll.core.forms import FormDefinition
+from unionroll.core.hookcalls import notify
 from unionroll.core.model import CheckedReturn, Finding, Location, ReturnData, UnitInfo
 from unionroll.core.periods import Period
 from unionroll.core.store import (
@@ -113,12 +115,16 @@ class Prepared:
     blob: bytes = b""
     adapter: Adapter | None = None
     checked: list[tuple[ReturnData, CheckedReturn]] = field(default_factory=list)
+    stored: str | None = None  # where the source file's copy is in the workspace
 
 
 @dataclass
 class IngestResult:
     files: list[FileOutcome]
     dry_run: bool = False
+    # Broken plugins passed over during the run (a sniff or an after_ingest hook that
+    # raised), each naming the plugin: for the county, never for a school's receipt.
+    plugin_errors: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -168,14 +174,33 @@ def collect_files(paths: Iterable[str | Path]) -> list[Path]:
     return files
 
 
-def choose_adapter(path: Path, head: bytes, adapters: Sequence[Adapter]) -> Adapter | None:
+def choose_adapter(
+    path: Path,
+    head: bytes,
+    adapters: Sequence[Adapter],
+    failures: dict[str, str] | None = None,
+) -> Adapter | None:
+    """The adapter that claims the file, highest priority first. ``failures``, when given,
+    collects adapter name → message for sniffs that raised."""
     for adapter in sorted(adapters, key=lambda a: -a.priority):
         try:
             if adapter.sniff(path, head):
                 return adapter
-        except Exception:  # a sniffing plugin must not stop the run; it just does not claim
+        except Exception as exc:  # a sniffing plugin must not stop the run; it just does not claim
+            if failures is not None:
+                failures[adapter.name] = (
+                    f"读取器 {adapter.name} 的 sniff 出错，已跳过：{type(exc).__name__}: {exc}"
+                )
             continue
     return None
+
+
+def _not_return_data(datas: object) -> str | None:
+    """What is wrong with an adapter's result (a type name), or None when it is right."""
+    if not isinstance(datas, list | tuple):
+        return type(datas).__name__
+    wrong = next((d for d in datas if not isinstance(d, ReturnData)), None)
+    return None if wrong is None else f"含有 {type(wrong).__name__} 的列表"
 
 
 def _unrecognised_message(path: Path, head: bytes) -> str:
@@ -226,6 +251,20 @@ class Ingestor:
             self.units: dict[str, UnitInfo] = unit_infos(session)
             self.unit_ids: dict[str, int] = dict(session.execute(select(Unit.code, Unit.id)).all())
         self._seen: dict[str, str] = {}
+        self.plugin_errors: list[str] = []
+        self._sniff_failed: set[str] = set()
+
+    def adapter_settings(self, name: str) -> dict[str, Any]:
+        """An adapter's section of the workspace config: ``[adapters.NAME]`` over
+        ``[plugins.NAME]``."""
+        config = self.ws.config
+        adapters = config.raw.get("adapters", {})
+        own = adapters.get(name) if isinstance(adapters, dict) else None
+        plugin = config.plugins.get(name)
+        return {
+            **(plugin if isinstance(plugin, dict) else {}),
+            **(own if isinstance(own, dict) else {}),
+        }
 
     # one file ------------------------------------------------------------------------
 
@@ -256,7 +295,12 @@ class Ingestor:
         outcome.checksum = hashlib.sha256(prep.blob).hexdigest()
 
         head = prep.blob[:HEAD_BYTES]
-        adapter = choose_adapter(path, head, self.adapters)
+        sniff_failures: dict[str, str] = {}
+        adapter = choose_adapter(path, head, self.adapters, sniff_failures)
+        for name, message in sniff_failures.items():
+            if name not in self._sniff_failed:  # said once per run, not once per file
+                self._sniff_failed.add(name)
+                self.plugin_errors.append(message)
         if adapter is None:
             outcome.error = Finding(
                 "error", "unrecognised", _unrecognised_message(path, head), where
@@ -264,7 +308,12 @@ class Ingestor:
             return prep
         prep.adapter = adapter
         outcome.adapter = adapter.name
-        context = ReadContext(form=self.form, forms=self.forms, display_name=name)
+        context = ReadContext(
+            form=self.form,
+            forms=self.forms,
+            display_name=name,
+            settings=self.adapter_settings(adapter.name),
+        )
         try:
             datas = adapter.read(path, context)
         except SourceError as exc:
@@ -280,6 +329,16 @@ class Ingestor:
                 "error",
                 "adapter_failed",
                 f"读取器 {adapter.name} 无法读取此文件（{type(exc).__name__}: {exc}）。",
+                where,
+            )
+            return prep
+        wrong = _not_return_data(datas)
+        if wrong is not None:
+            outcome.error = Finding(
+                "error",
+                "adapter_failed",
+                f"读取器 {adapter.name} 出错：read() 应返回 ReturnData 的列表，"
+                f"实际返回了 {wrong}。",
                 where,
             )
             return prep
@@ -300,6 +359,7 @@ class Ingestor:
             )
             for data in datas
         ]
+        prep.stored = self._keep_copy(prep.blob, outcome.checksum, name)
         return prep
 
     def finish(self, prep: Prepared) -> FileOutcome:
@@ -313,25 +373,16 @@ class Ingestor:
         self._seen[outcome.checksum] = outcome.display_name
         assert prep.adapter is not None
         for data, checked in prep.checked:
-            outcome.returns.append(
-                self._store(
-                    checked, data, prep.adapter, prep.blob, outcome.checksum, outcome.display_name
-                )
-            )
+            outcome.returns.append(self._store(checked, data, prep))
         prep.blob = b""  # the copy in the workspace is made; free the memory now
         return outcome
 
     # storing -------------------------------------------------------------------------
 
-    def _store(
-        self,
-        checked: CheckedReturn,
-        data: ReturnData,
-        adapter: Adapter,
-        blob: bytes,
-        checksum: str,
-        name: str,
-    ) -> ReturnOutcome:
+    def _store(self, checked: CheckedReturn, data: ReturnData, prep: Prepared) -> ReturnOutcome:
+        adapter, blob, name = prep.adapter, prep.blob, prep.outcome.display_name
+        checksum = prep.outcome.checksum
+        assert adapter is not None and checksum is not None
         unit = self.units.get(checked.unit_code or "")
         period = checked.period
         received = self.options.received_at or datetime.now()
@@ -366,7 +417,7 @@ class Ingestor:
                 # The same faulty return again: it is already on file as rejected.
                 outcome.return_id = history[0].id
                 return outcome
-            source_id = self._source_file(conn, blob, checksum, name)
+            source_id = self._source_file(conn, blob, checksum, name, prep.stored)
             return_id = conn.execute(
                 _INSERT_RETURN,
                 {
@@ -401,21 +452,12 @@ class Ingestor:
             _insert_findings(conn, return_id, checked.findings)
         return outcome
 
-    def _source_file(self, conn: Connection, blob: bytes, checksum: str, name: str) -> int:
+    def _source_file(
+        self, conn: Connection, blob: bytes, checksum: str, name: str, stored: str | None
+    ) -> int:
         existing = conn.execute(_SOURCE_BY_CHECKSUM, {"checksum": checksum}).scalar_one_or_none()
         if existing is not None:
             return existing
-        stored: str | None = None
-        if self.options.keep_sources:
-            suffix = Path(name).suffix.lower()[:10]
-            rel = f"sources/{checksum[:2]}/{checksum}{suffix}"
-            target = self.ws.root / rel
-            if not target.exists():
-                target.parent.mkdir(parents=True, exist_ok=True)
-                tmp = target.with_name(target.name + ".part")
-                tmp.write_bytes(blob)
-                tmp.replace(target)  # never a half-written copy under the final name
-            stored = rel
         return conn.execute(
             _INSERT_SOURCE,
             {
@@ -426,6 +468,25 @@ class Ingestor:
                 "received_at": utcnow(),
             },
         ).scalar_one()
+
+    def _keep_copy(self, blob: bytes, checksum: str, name: str) -> str | None:
+        """Copy a source file into the workspace under its checksum; returns its path there.
+
+        Done while reading (in the reading thread, where the disk's wait overlaps with
+        storing the previous file). A copy whose return is then not stored is harmless:
+        it is named by its content, and the same file sent again reuses it.
+        """
+        if not self.options.keep_sources or self.options.dry_run:
+            return None
+        suffix = Path(name).suffix.lower()[:10]
+        rel = f"sources/{checksum[:2]}/{checksum}{suffix}"
+        target = self.ws.root / rel
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_name(f"{target.name}.{threading.get_ident()}.part")
+            tmp.write_bytes(blob)
+            tmp.replace(target)  # never a half-written copy under the final name
+        return rel
 
 
 # Statements are built once: ingest stores thousands of returns, and building (and
@@ -582,7 +643,11 @@ def ingest_paths(
         finally:
             for future in pending:
                 future.cancel()
-    result = IngestResult(outcomes, dry_run=ingestor.options.dry_run)
+    result = IngestResult(
+        outcomes, dry_run=ingestor.options.dry_run, plugin_errors=ingestor.plugin_errors
+    )
     if not result.dry_run:
-        pm.hook.after_ingest(workspace=workspace, result=result)
+        # The returns are stored: a failing plugin is named and the others still run.
+        failures = notify(pm, "after_ingest", workspace=workspace, result=result)
+        result.plugin_errors.extend(str(f) for f in failures)
     return result

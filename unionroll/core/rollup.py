@@ -15,6 +15,7 @@ from datetime import datetime
 import numpy as np
 
 from unionroll.core.errors import UsageError
+from unionroll.core.hookcalls import notify
 from unionroll.core.periods import Period
 from unionroll.core.rollup_compute import Engine
 from unionroll.core.rollup_extract import extract
@@ -87,7 +88,8 @@ def rollup(
     if hooks and not _IN_HOOK.get():
         token = _IN_HOOK.set(True)
         try:
-            workspace.pm.hook.after_rollup(workspace=workspace, rollup=result)
+            failures = notify(workspace.pm, "after_rollup", workspace=workspace, rollup=result)
+            result.warnings.extend(str(f) for f in failures)
         finally:
             _IN_HOOK.reset(token)
     return result

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from unionroll.core.contracts import Report, ReportOptions
+from unionroll.core.hookcalls import report_context
 from unionroll.core.hookspecs import hookimpl
 from unionroll.core.rollup_types import RollupResult
 from unionroll.plugins.document import parse_markup, to_html, to_markdown, write_text_atomic
@@ -29,12 +30,7 @@ def build_document(
     context = summary_context(
         rollup, org=options.title_prefix or rollup.workspace_name, today=options.today
     )
-    if options.pm is not None:
-        for extra in options.pm.hook.extra_report_context(
-            report_name=report_name, context=dict(context)
-        ):
-            if extra:
-                context.update(extra)
+    context.update(report_context(options.pm, report_name, context))
     markup = env.get_template(template).render(**context)
     return parse_markup(markup), env
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date, datetime
 from pathlib import Path
 
@@ -48,11 +49,21 @@ class ReceiptWriter:
         )
         self.template = self.env.get_template("receipt.md.j2")
         self.received = datetime.now().strftime("%Y-%m-%d %H:%M")
+        self._pool: ThreadPoolExecutor | None = None
+        self._pending: list[Future[None]] = []
 
     def write(self, result: IngestResult) -> list[Path]:
-        written: list[Path] = []
-        for outcome in result.files:
-            written.extend(self.write_file(outcome))
+        # Rendering is quick; the disk is what a batch of hundreds of receipts waits on,
+        # and a few writes in flight at once hide most of that wait.
+        with ThreadPoolExecutor(max_workers=4, thread_name_prefix="unionroll-receipt") as pool:
+            self._pool = pool
+            try:
+                written = [p for outcome in result.files for p in self.write_file(outcome)]
+            finally:
+                self._pool = None
+        for future in self._pending:
+            future.result()  # a write that failed (a full disk) is an error, not a silence
+        self._pending.clear()
         return written
 
     def write_file(self, outcome: FileOutcome) -> list[Path]:
@@ -117,11 +128,18 @@ class ReceiptWriter:
 
     def _save(self, folder: str, name: str, text: str) -> Path:
         target = self.out_dir / folder / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(target.name + ".part")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(target)
+        if self._pool is not None:
+            self._pending.append(self._pool.submit(_write_atomic, target, text))
+        else:
+            _write_atomic(target, text)
         return target
+
+
+def _write_atomic(target: Path, text: str) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".part")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(target)
 
 
 def _note(ret: ReturnOutcome) -> str | None:

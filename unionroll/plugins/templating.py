@@ -15,6 +15,7 @@ import pluggy
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
 
 from unionroll.core.errors import ConfigError
+from unionroll.core.hookcalls import prepare_environment
 from unionroll.core.zh import cn_number
 
 
@@ -43,8 +44,7 @@ def make_environment(
     env.filters["md_cell"] = md_cell
     env.filters["t"] = escape_text
     env.filters["clause"] = clause
-    if pm is not None:
-        pm.hook.prepare_jinja2_environment(env=env)
+    prepare_environment(pm, env)  # a plugin that raises is named in the error
     return env
 
 
