@@ -10,12 +10,9 @@ its checksum so any figure can be traced back to the file it came from.
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import threading
-from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -28,6 +25,7 @@ from unionroll.core.contracts import Adapter, ReadContext, Validator
 from unionroll.core.errors import SourceError, UsageError
 from unionroll.core.forms import FormDefinition
 from unionroll.core.hookcalls import notify
+from unionroll.core.ingest_readers import ReaderPool
 from unionroll.core.model import CheckedReturn, Finding, Location, ReturnData, UnitInfo
 from unionroll.core.periods import Period
 from unionroll.core.store import (
@@ -113,9 +111,12 @@ class Prepared:
 
     outcome: FileOutcome
     blob: bytes = b""
-    adapter: Adapter | None = None
+    size: int = 0
+    adapter: Adapter | None = None  # not sent back from a reader process: see adapter_name
+    adapter_name: str | None = None
     checked: list[tuple[ReturnData, CheckedReturn]] = field(default_factory=list)
     stored: str | None = None  # where the source file's copy is in the workspace
+    plugin_errors: list[str] = field(default_factory=list)  # sniffs that raised
 
 
 @dataclass
@@ -244,6 +245,7 @@ class Ingestor:
         self.forms = dict(forms)
         self.forms.setdefault(self.form.name, self.form)
         self.adapters = list(adapters)
+        self._adapters_by_name = {a.name: a for a in self.adapters}
         self.validators = list(validators)
         self.options = options or IngestOptions()
         self.today = self.options.today or date.today()
@@ -286,6 +288,7 @@ class Ingestor:
                     code="too_large",
                 )
             prep.blob = path.read_bytes()
+            prep.size = len(prep.blob)
         except SourceError as exc:
             outcome.error = _finding_from(exc, where)
             return prep
@@ -297,16 +300,14 @@ class Ingestor:
         head = prep.blob[:HEAD_BYTES]
         sniff_failures: dict[str, str] = {}
         adapter = choose_adapter(path, head, self.adapters, sniff_failures)
-        for name, message in sniff_failures.items():
-            if name not in self._sniff_failed:  # said once per run, not once per file
-                self._sniff_failed.add(name)
-                self.plugin_errors.append(message)
+        prep.plugin_errors.extend(sniff_failures.values())
         if adapter is None:
             outcome.error = Finding(
                 "error", "unrecognised", _unrecognised_message(path, head), where
             )
             return prep
         prep.adapter = adapter
+        prep.adapter_name = adapter.name
         outcome.adapter = adapter.name
         context = ReadContext(
             form=self.form,
@@ -360,13 +361,20 @@ class Ingestor:
             for data in datas
         ]
         prep.stored = self._keep_copy(prep.blob, outcome.checksum, name)
+        prep.blob = b""  # copied into the workspace; nothing later needs the bytes
         return prep
 
     def finish(self, prep: Prepared) -> FileOutcome:
         """Store what :meth:`prepare` read: each return in its own transaction."""
         outcome = prep.outcome
+        for message in prep.plugin_errors:
+            if message not in self._sniff_failed:  # said once per run, not once per file
+                self._sniff_failed.add(message)
+                self.plugin_errors.append(message)
         if outcome.error is not None or outcome.checksum is None:
             return outcome
+        if prep.adapter is None and prep.adapter_name is not None:
+            prep.adapter = self._adapters_by_name[prep.adapter_name]
         if outcome.checksum in self._seen:
             outcome.duplicate_of = self._seen[outcome.checksum]
             return outcome
@@ -374,13 +382,12 @@ class Ingestor:
         assert prep.adapter is not None
         for data, checked in prep.checked:
             outcome.returns.append(self._store(checked, data, prep))
-        prep.blob = b""  # the copy in the workspace is made; free the memory now
         return outcome
 
     # storing -------------------------------------------------------------------------
 
     def _store(self, checked: CheckedReturn, data: ReturnData, prep: Prepared) -> ReturnOutcome:
-        adapter, blob, name = prep.adapter, prep.blob, prep.outcome.display_name
+        adapter, name = prep.adapter, prep.outcome.display_name
         checksum = prep.outcome.checksum
         assert adapter is not None and checksum is not None
         unit = self.units.get(checked.unit_code or "")
@@ -417,7 +424,7 @@ class Ingestor:
                 # The same faulty return again: it is already on file as rejected.
                 outcome.return_id = history[0].id
                 return outcome
-            source_id = self._source_file(conn, blob, checksum, name, prep.stored)
+            source_id = self._source_file(conn, prep.size, checksum, name, prep.stored)
             return_id = conn.execute(
                 _INSERT_RETURN,
                 {
@@ -453,7 +460,7 @@ class Ingestor:
         return outcome
 
     def _source_file(
-        self, conn: Connection, blob: bytes, checksum: str, name: str, stored: str | None
+        self, conn: Connection, size: int, checksum: str, name: str, stored: str | None
     ) -> int:
         existing = conn.execute(_SOURCE_BY_CHECKSUM, {"checksum": checksum}).scalar_one_or_none()
         if existing is not None:
@@ -464,7 +471,7 @@ class Ingestor:
                 "checksum": checksum,
                 "original_name": name,
                 "stored_path": stored,
-                "size": len(blob),
+                "size": size,
                 "received_at": utcnow(),
             },
         ).scalar_one()
@@ -622,27 +629,11 @@ def ingest_paths(
         options=options,
     )
     outcomes = []
-    # Reading runs one file ahead of storing in a second thread: the native reader and the
-    # database both release the interpreter while they work, so the two overlap. The
-    # window bounds how many read files wait in memory.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="unionroll-read") as pool:
-        pending: deque[Future[Prepared]] = deque()
-        queue = iter(files)
-        try:
-            for path in itertools.islice(queue, READ_AHEAD):
-                pending.append(pool.submit(ingestor.prepare, path))
-            while pending:
-                prep = pending.popleft().result()
-                following = next(queue, None)
-                if following is not None:
-                    pending.append(pool.submit(ingestor.prepare, following))
-                outcome = ingestor.finish(prep)
-                outcomes.append(outcome)
-                if progress:
-                    progress(outcome)
-        finally:
-            for future in pending:
-                future.cancel()
+    with ReaderPool(ingestor, len(files)) as reader:
+        for outcome in reader.outcomes(files):
+            outcomes.append(outcome)
+            if progress:
+                progress(outcome)
     result = IngestResult(
         outcomes, dry_run=ingestor.options.dry_run, plugin_errors=ingestor.plugin_errors
     )

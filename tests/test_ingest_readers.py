@@ -1,0 +1,78 @@
+"""Large batches are read in worker processes: a file that kills its reader, or tries to
+take all the memory, is rejected with a message and the rest of the batch is stored."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import date, datetime
+from pathlib import Path
+from typing import ClassVar
+
+from unionroll.core import ingest_readers
+from unionroll.core.contracts import Adapter, ReadContext
+from unionroll.core.hookspecs import hookimpl
+from unionroll.core.ingest import IngestOptions, ingest_paths
+from unionroll.core.model import ReturnData
+from unionroll.core.units import import_units
+from unionroll.core.workspace import Workspace
+from unionroll.testing import registered_plugin
+
+UNITS = "code,name,level,parent_code\nC,县教育工会,county,\n" + "".join(
+    f"S{i:02d},第{i}学校工会,school,C\n" for i in range(40)
+)
+
+
+class _Hostile(Adapter):
+    """Stands in for a native reader that a crafted file crashes or makes allocate."""
+
+    name = "hostile-test"
+    priority: ClassVar[int] = 100
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        return path.name.startswith(("crash", "hog"))
+
+    def read(self, path: Path, context: ReadContext) -> list[ReturnData]:
+        if path.name.startswith("crash"):
+            os._exit(3)  # as a segfault in native code would: no exception, the process is gone
+        hoard = bytearray(64 * 1024**3)  # far past the worker's memory limit
+        return [ReturnData(source=path, adapter=self.name, unit_code=str(len(hoard)), period="")]
+
+
+class _Plugin:
+    @staticmethod
+    @hookimpl
+    def register_adapters() -> list[Adapter]:
+        return [_Hostile()]
+
+
+def _batch(folder: Path, n: int) -> None:
+    folder.mkdir()
+    for i in range(n):
+        payload = {"unit": f"S{i:02d}", "period": "2025Q1", "values": {"staff_total": 50 + i}}
+        (folder / f"s{i:02d}.json").write_text(json.dumps(payload), encoding="utf-8")
+
+
+def test_a_reader_that_dies_loses_only_its_own_file(
+    sqlite_workspace: Workspace, tmp_path: Path
+) -> None:
+    units = tmp_path / "units.csv"
+    units.write_text(UNITS, encoding="utf-8")
+    import_units(sqlite_workspace, units)
+    folder = tmp_path / "in"
+    _batch(folder, 30)
+    (folder / "crash.json").write_text("{}", encoding="utf-8")
+    (folder / "hog.json").write_text("{}", encoding="utf-8")
+    assert ingest_readers.PROCESS_MIN_FILES <= 32
+    with registered_plugin(_Plugin(), name="hostile-test"):
+        result = ingest_paths(
+            sqlite_workspace,
+            [folder],
+            options=IngestOptions(received_at=datetime(2025, 4, 2), today=date(2025, 6, 1)),
+        )
+    by_name = {f.display_name: f for f in result.files}
+    assert by_name["crash.json"].error.code == "reader_crashed"
+    assert "读取程序异常退出" in by_name["crash.json"].error.message
+    assert by_name["hog.json"].error.code == "too_large"
+    assert result.count("accepted") == 30
+    assert not result.ok

@@ -1,0 +1,158 @@
+"""Reading files for ingest, ahead of storing them, in separate processes.
+
+Reading a workbook (the archive checks, the native reader, validation) is most of the work
+of ingesting it; storing is the rest. Large batches are read in worker processes, so the
+two run side by side on the machine's cores. A worker process also keeps a hostile or
+broken file away from the program: it runs under a memory limit, and if a native reader
+crashes on a file, only that worker dies. The file is then rejected with a message and the
+batch goes on. Small batches, and machines without ``fork``, read in a thread instead.
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+import os
+import resource
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from unionroll.core.model import Finding, Location
+
+if TYPE_CHECKING:
+    from unionroll.core.ingest import FileOutcome, Ingestor, Prepared
+
+PROCESS_MIN_FILES = 24  # below this, starting worker processes costs more than it saves
+READ_AHEAD_PER_WORKER = 4  # files read and waiting to be stored, per worker
+READER_MEMORY_BYTES = 2 * 1024**3  # address space a worker may add on top of what it has
+
+_reader: Ingestor | None = None  # the ingestor a worker process reads with (set at fork)
+
+
+def _start_worker(ingestor: Ingestor) -> None:
+    global _reader
+    _reader = ingestor
+    # The parent's database connections came along with the fork: a worker must never
+    # use or close them.
+    if "engine" in ingestor.ws.__dict__:
+        ingestor.ws.engine.dispose(close=False)
+    _limit_memory()
+
+
+def _limit_memory() -> None:
+    try:
+        with open("/proc/self/statm", encoding="ascii") as fh:
+            mapped = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return
+    limit = mapped + READER_MEMORY_BYTES
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _prepare(path: Path) -> Prepared:
+    assert _reader is not None
+    prep = _reader.prepare(path)
+    prep.adapter = None  # the name travels back; the adapter object stays here
+    return prep
+
+
+class ReaderPool:
+    """Reads files ahead of storing them: in worker processes, or in one thread."""
+
+    def __init__(self, ingestor: Ingestor, n_files: int) -> None:
+        self.ingestor = ingestor
+        cores = os.cpu_count() or 1
+        self.use_processes = (
+            n_files >= PROCESS_MIN_FILES
+            and cores > 1
+            and "fork" in multiprocessing.get_all_start_methods()
+        )
+        self.workers = max(1, min(cores, 4)) if self.use_processes else 1
+        self._pool: Executor | None = None
+
+    def __enter__(self) -> ReaderPool:
+        self._pool = self._new_pool()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def _new_pool(self, workers: int | None = None) -> Executor:
+        if not self.use_processes:
+            return ThreadPoolExecutor(max_workers=1, thread_name_prefix="unionroll-read")
+        return ProcessPoolExecutor(
+            max_workers=workers or self.workers,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_start_worker,
+            initargs=(self.ingestor,),
+        )
+
+    def _submit(self, path: Path) -> Future[Prepared]:
+        assert self._pool is not None
+        if self.use_processes:
+            return self._pool.submit(_prepare, path)
+        return self._pool.submit(self.ingestor.prepare, path)
+
+    def outcomes(self, files: Iterable[Path]) -> Iterator[FileOutcome]:
+        """Each file's outcome, in the order given, stored as soon as it has been read."""
+        queue = iter(files)
+        pending: deque[tuple[Path, Future[Prepared]]] = deque(
+            (path, self._submit(path))
+            for path in itertools.islice(queue, READ_AHEAD_PER_WORKER * self.workers)
+        )
+        while pending:
+            path, future = pending.popleft()
+            try:
+                prep = future.result()
+            except BrokenProcessPool:
+                # A worker died on one of the files in flight. Read each of those again in
+                # a process of its own to find which; the rest of the batch goes on.
+                in_flight = [path, *(p for p, _ in pending)]
+                pending.clear()
+                self.__exit__()
+                retried = {p: self._isolated(p) for p in in_flight}
+                self._pool = self._new_pool()
+                prep = retried.pop(path)
+                pending.extend((p, _done(r)) for p, r in retried.items())
+            following = next(queue, None)
+            if following is not None:
+                pending.append((following, self._submit(following)))
+            yield self.ingestor.finish(prep)
+
+    def _isolated(self, path: Path) -> Prepared:
+        pool = self._new_pool(workers=1)
+        try:
+            return pool.submit(_prepare, path).result()
+        except BrokenProcessPool:
+            return _crashed(path)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _done(value: Any) -> Future[Any]:
+    future: Future[Any] = Future()
+    future.set_result(value)
+    return future
+
+
+def _crashed(path: Path) -> Prepared:
+    from unionroll.core.ingest import FileOutcome, Prepared
+
+    outcome = FileOutcome(path=path, display_name=path.name)
+    outcome.error = Finding(
+        "error",
+        "reader_crashed",
+        "读取这个文件时读取程序异常退出（文件可能已损坏，或是恶意构造的），已拒收，"
+        "其他文件照常处理。请在 Excel/WPS 中打开并另存为 .xlsx 后重新报送。",
+        Location(file=path.name),
+    )
+    return Prepared(outcome)
