@@ -5,8 +5,10 @@ receipt), on SQLite and on PostgreSQL.
     python bench/ingest.py                     # 2,000 xlsx + 500 JSON + a 500-unit CSV
     python bench/ingest.py --xlsx 300 --json 0 --csv 0 --no-pg
 
-Prints files per second and the ingest process's peak memory for each database. The data
-is generated first (not timed) in a temporary folder that is removed afterwards.
+Prints files per second and the peak memory of the ingest command's largest process (the
+command reads large batches in worker processes, see unionroll/core/ingest_readers.py)
+for each database. The data is generated first (not timed) in a temporary folder that is
+removed afterwards.
 """
 
 from __future__ import annotations
@@ -205,8 +207,9 @@ def main() -> None:
     try:
         t = time.perf_counter()
         returns = generate(work, args.xlsx, args.json, args.csv)
+        csv_part = f" + 1 csv ({args.csv} units)" if args.csv else ""
         print(
-            f"generated {args.xlsx} xlsx + {args.json} json + 1 csv ({args.csv} units) "
+            f"generated {args.xlsx} xlsx + {args.json} json{csv_part} "
             f"in {time.perf_counter() - t:.1f} s"
         )
         targets: list[tuple[str, str | None]] = [("sqlite", None)]
@@ -219,8 +222,8 @@ def main() -> None:
                 r = run_ingest(work, returns, url, label)
                 print(
                     f"{label:<10} {r['files']:>5} files in {r['seconds']:6.1f} s = "
-                    f"{r['files_per_s']:6.1f} files/s, peak {r['peak_mib']:.0f} MiB "
-                    "(read, validate, store, receipt; one process)"
+                    f"{r['files_per_s']:6.1f} files/s, peak {r['peak_mib']:.0f} MiB per process "
+                    "(read, validate, store, receipt; one ingest command)"
                 )
         finally:
             if schema:
