@@ -25,7 +25,9 @@ hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
 def register_forms() -> list[Any]:
     """Contribute form definitions.
 
-    Fires once, when the plugin manager collects registrations at start-up.
+    Fires each time unionroll collects registrations (a command that reads files, writes
+    reports or shows the form does so once or more). Return the same objects every time:
+    build them once (module level or functools.cache) if that is costly.
 
     Return a list of :class:`unionroll.core.forms.FormDefinition` objects (load one from
     a YAML file with :func:`unionroll.core.forms.load_form_file`). A form is identified by
@@ -37,7 +39,9 @@ def register_forms() -> list[Any]:
 def register_adapters() -> list[Any]:
     """Contribute input adapters: readers that turn a file into return data.
 
-    Fires once, when the plugin manager collects registrations at start-up.
+    Fires each time unionroll collects registrations (a command that reads files, writes
+    reports or shows the form does so once or more). Return the same objects every time:
+    build them once (module level or functools.cache) if that is costly.
 
     Return a list of :class:`unionroll.core.contracts.Adapter` instances. Each has a unique
     ``name``; two plugins registering the same name is a start-up error naming both.
@@ -48,7 +52,9 @@ def register_adapters() -> list[Any]:
 def register_reports() -> list[Any]:
     """Contribute report generators.
 
-    Fires once, when the plugin manager collects registrations at start-up.
+    Fires each time unionroll collects registrations (a command that reads files, writes
+    reports or shows the form does so once or more). Return the same objects every time:
+    build them once (module level or functools.cache) if that is costly.
 
     Return a list of :class:`unionroll.core.contracts.Report` instances, each with a
     unique ``name`` and the ``formats`` it can write.
@@ -59,7 +65,9 @@ def register_reports() -> list[Any]:
 def register_validators() -> list[Any]:
     """Contribute extra validation rules, run on every return after the form's own rules.
 
-    Fires once, when the plugin manager collects registrations at start-up.
+    Fires each time unionroll collects registrations (a command that reads files, writes
+    reports or shows the form does so once or more). Return the same objects every time:
+    build them once (module level or functools.cache) if that is costly.
 
     Return a list of :class:`unionroll.core.contracts.Validator` instances, each with a
     unique ``name``.
