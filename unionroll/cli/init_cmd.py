@@ -19,12 +19,14 @@ def init(app: AppContext, directory: Path, name: str | None) -> None:
     """在 DIRECTORY 新建工作区：配置文件和数据库。"""
     ws = Workspace.create(directory, name=name, db_url=app.db_url)
     try:
-        url = ws.engine.url.render_as_string(hide_password=True)
+        url = ws.engine.url
+        shown = url.database if url.get_backend_name() == "sqlite" else None
+        shown = shown or url.render_as_string(hide_password=True)
     finally:
         ws.close()
     click.echo(f"已创建工作区 {directory}")
     click.echo(f"  配置文件：{directory / CONFIG_NAME}")
-    click.echo(f"  数据库：  {url}")
+    click.echo(f"  数据库：  {shown}")
     click.echo("下一步：")
     click.echo(f"  cd {directory}")
     click.echo("  unionroll units import 单位名单.xlsx")
