@@ -260,6 +260,7 @@ def test_cli_ingest_status_and_chase_list(county: Workspace, tmp_path: Path, run
     ]
     text = receipts[1].read_text(encoding="utf-8")
     assert "退回：有错误，未收录" in text and "values.female_staff" in text
+    assert "收到时间：2025-04-08 00:00" in text
 
     chase = tmp_path / "催报.xlsx"
     result = run("status", "--period", "2025Q1", "--chase", str(chase))

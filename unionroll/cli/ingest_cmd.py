@@ -57,7 +57,7 @@ def ingest(
         result = run_ingest(ws, files, options=options, progress=advance)
     receipts: list[Path] = []
     if not dry_run and not no_receipts:
-        receipts = ReceiptWriter(ws).write(result)
+        receipts = ReceiptWriter(ws, received_at=received).write(result)
     _print_summary(result, verbose=verbose)
     for message in result.plugin_errors:
         click.echo(f"插件问题：{message}", err=True)
@@ -85,7 +85,8 @@ def _print_summary(result: IngestResult, *, verbose: bool) -> None:
             if first is not None:
                 where = first.location.short if first.location else ""
                 more = len(errors) + len(warnings) - 1
-                detail = f"{where}：{first.message}" + (f"（另有 {more} 处）" if more > 0 else "")
+                detail = (f"{where}：" if where else "") + first.message
+                detail += f"（另有 {more} 处）" if more > 0 else ""
             rows.append(
                 [
                     f.display_name,

@@ -97,16 +97,14 @@ def _run(ws: Workspace, *, today: date, say: Callable[[str], None]) -> DemoRun:
     run.files_written = sum(len(files) for files in batches.values())
     say(f"生成演示报表文件：{run.files_written} 个（Excel 模板、JSON、CSV 长表）")
 
-    receipts = ReceiptWriter(ws)
     # Files are read in the order they arrived, each day's as one batch, so the time of
     # receipt (on time or late) is the day the county got them.
     for day in sorted(batches):
+        received = datetime.combine(day, time(17, 0))
         result = ingest_paths(
-            ws,
-            batches[day],
-            options=IngestOptions(received_at=datetime.combine(day, time(17, 0)), today=today),
+            ws, batches[day], options=IngestOptions(received_at=received, today=today)
         )
-        receipts.write(result)
+        ReceiptWriter(ws, received_at=received).write(result)
         run.ingests.append(result)
     accepted = sum(r.count("accepted") + r.count("accepted_with_warnings") for r in run.ingests)
     rejected = sum(r.count("rejected") for r in run.ingests)

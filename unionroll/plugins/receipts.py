@@ -41,14 +41,20 @@ def _finding_rows(findings: list[Finding]) -> list[dict[str, str]]:
 class ReceiptWriter:
     """Writes Markdown receipts into ``receipts/<period>/`` of the workspace (or a folder)."""
 
-    def __init__(self, workspace: Workspace, out_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        workspace: Workspace,
+        out_dir: Path | None = None,
+        *,
+        received_at: datetime | None = None,
+    ) -> None:
         self.ws = workspace
         self.out_dir = out_dir or workspace.root / "receipts"
         self.env: Environment = make_environment(
             workspace.pm, override_dir=_templates_dir(workspace)
         )
         self.template = self.env.get_template("receipt.md.j2")
-        self.received = datetime.now().strftime("%Y-%m-%d %H:%M")
+        self.received = (received_at or datetime.now()).strftime("%Y-%m-%d %H:%M")
         self._pool: ThreadPoolExecutor | None = None
         self._pending: list[Future[None]] = []
 
