@@ -291,3 +291,23 @@ def test_cli_missing_path(county: Workspace, run) -> None:
     result = run("ingest", "no/such/folder")
     assert result.exit_code == 2
     assert "找不到这些文件或文件夹：no/such/folder" in result.output
+
+
+def test_an_unfilled_required_cell_is_named(county: Workspace, tmp_path: Path) -> None:
+    from unionroll.adapters.xlsx_template import write_template
+    from unionroll.core.model import UnitInfo
+    from unionroll.core.periods import Period
+
+    path = write_template(
+        tmp_path / "城关一小 2025Q1.xlsx",
+        form=county.form,
+        unit=UnitInfo("S11", "城关一小工会", "school", "T1"),
+        period=Period.parse("2025Q1"),
+        level_name="学校",
+        values={"female_staff": 40, "needy_staff_visited": 2},
+    )
+    result = ingest_paths(county, [path], options=OPTS)
+    (ret,) = result.files[0].returns
+    missing = next(f for f in ret.findings if f.code == "required_missing")
+    assert missing.message == "“在职教职工数”是必填项，未填写"
+    assert missing.location.sheet == "报表" and missing.location.cell.startswith("D")

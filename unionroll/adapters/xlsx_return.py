@@ -322,6 +322,7 @@ class _Reader:
             # A blank cell is not reported and is left out; a formula that left no value
             # is kept (raw None) so validation can say why the cell counts as blank.
             # Rows of one id given twice are all passed on: validation judges them.
+            data.input_cells.setdefault(key, where)
             if has_value or formula is not None:
                 data.values.append(
                     RawValue(indicator_id=key, raw=_raw(value), location=where, formula=formula)

@@ -113,6 +113,9 @@ class ReturnData:
     unit_location: Location | None = None
     period_location: Location | None = None
     findings: list[Finding] = field(default_factory=list)  # what the adapter itself noticed
+    # Where each indicator's input cell is, filled or not (adapters of a fixed layout set
+    # it), so that "required, not filled in" can name the cell to fill.
+    input_cells: dict[str, Location] = field(default_factory=dict)
 
     @property
     def source_name(self) -> str:

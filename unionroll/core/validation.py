@@ -407,7 +407,7 @@ class _Run:
                     "error",
                     "required_missing",
                     f"“{ind.label}”是必填项，未填写",
-                    blank_at.get(ind.id),
+                    blank_at.get(ind.id) or self.data.input_cells.get(ind.id),
                     indicator=ind,
                     expected=f"填写{ind.label_with_unit}",
                 )
