@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
@@ -16,6 +14,7 @@ from xml.etree import ElementTree as ET
 
 import openpyxl
 import pytest
+from office import SOFFICE, soffice_convert
 from python_calamine import CalamineWorkbook
 
 from unionroll.core import migrate, plugins
@@ -30,7 +29,6 @@ from unionroll.plugins import workbook as workbook_mod
 from unionroll.plugins.workbook import WorkbookReport
 from unionroll.plugins.workbook_base import clean_text, display_width, sheet_name
 
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
 REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 
@@ -667,30 +665,6 @@ def test_text_helpers() -> None:
 # --- LibreOffice --------------------------------------------------------------------------
 
 
-def _soffice(tmp_path: Path, src: Path, fmt: str) -> Path:
-    out = tmp_path / f"lo-{fmt.split(':')[0]}"
-    profile = tmp_path / "lo-profile"
-    result = subprocess.run(
-        [
-            SOFFICE or "soffice",
-            f"-env:UserInstallation=file://{profile}",
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            fmt,
-            "--outdir",
-            str(out),
-            str(src),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    produced = out / (src.stem + "." + fmt.split(":")[0])
-    assert produced.exists(), result.stdout + result.stderr
-    return produced
-
-
 @pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
 def test_libreoffice_opens_prints_and_resaves_it(
     sqlite_workspace: Workspace, tmp_path: Path
@@ -699,9 +673,9 @@ def test_libreoffice_opens_prints_and_resaves_it(
     result = rollup(sqlite_workspace, "2025H1")
     src = render(result, tmp_path / "out")
     src = src.rename(src.with_name("wb.xlsx"))  # LibreOffice's output is named after it
-    pdf = _soffice(tmp_path, src, "pdf")
+    pdf = soffice_convert(tmp_path, src, "pdf")
     assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 20_000
-    resaved = _soffice(tmp_path, src, "xlsx:Calc MS Excel 2007 XML")
+    resaved = soffice_convert(tmp_path, src, "xlsx:Calc MS Excel 2007 XML")
     again = read(resaved)
     assert list(again) == SHEETS
     header, body = table(again["全县汇总"], "分类")

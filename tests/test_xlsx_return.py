@@ -8,7 +8,6 @@ import io
 import re
 import shutil
 import struct
-import subprocess
 import time
 import zipfile
 from collections.abc import Callable
@@ -18,6 +17,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from office import SOFFICE, soffice_convert
 
 from unionroll.adapters import xlsx_safety
 from unionroll.adapters import xlsx_template as xt
@@ -33,7 +33,6 @@ FORM = standard_form()
 PERIOD = Period.parse("2025Q1")
 SCHOOL = UnitInfo(code="S001", name="城关第一小学", level="school", parent_code="T01")
 ADAPTER = XlsxReturnAdapter()
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 
 @pytest.fixture
@@ -810,29 +809,6 @@ def test_safety_limits_are_adjustable(template: Path) -> None:
 
 
 # --- LibreOffice --------------------------------------------------------------------------
-
-
-def soffice_convert(tmp_path: Path, src: Path, fmt: str) -> Path:
-    out = tmp_path / f"lo-{fmt.split(':')[0]}"
-    result = subprocess.run(
-        [
-            SOFFICE or "soffice",
-            f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}",
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            fmt,
-            "--outdir",
-            str(out),
-            str(src),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    produced = out / (src.stem + "." + fmt.split(":")[0])
-    assert produced.exists(), result.stdout + result.stderr
-    return produced
 
 
 @pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")

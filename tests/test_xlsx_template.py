@@ -4,8 +4,6 @@ openpyxl (an independent reader) and python-calamine, and re-saved by LibreOffic
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 import time
 import zipfile
 from datetime import datetime
@@ -13,6 +11,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from office import SOFFICE, soffice_convert
 from openpyxl.worksheet.worksheet import Worksheet
 
 from unionroll.adapters import xlsx_template as xt
@@ -28,7 +27,6 @@ SCHOOL = UnitInfo(code="S001", name="城关第一小学", level="school", parent
 TOWNSHIP = UnitInfo(code="T01", name="城关学区", level="township", parent_code="C01")
 COUNTY = UnitInfo(code="C01", name="某某县教育工会", level="county")
 LEVEL_NAMES = {"county": "县", "township": "学区", "school": "学校"}
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 
 def make(tmp_path: Path, unit: UnitInfo = SCHOOL, **kw: object) -> Path:
@@ -369,36 +367,12 @@ def test_one_template_is_written_quickly(tmp_path: Path) -> None:
 # --- LibreOffice ------------------------------------------------------------------------
 
 
-def _soffice(tmp_path: Path, src: Path, fmt: str) -> Path:
-    out = tmp_path / f"lo-{fmt.split(':')[0]}"
-    profile = tmp_path / "lo-profile"
-    result = subprocess.run(
-        [
-            SOFFICE or "soffice",
-            f"-env:UserInstallation=file://{profile}",
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            fmt,
-            "--outdir",
-            str(out),
-            str(src),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    produced = out / (src.stem + "." + fmt.split(":")[0])
-    assert produced.exists(), result.stdout + result.stderr
-    return produced
-
-
 @pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
 def test_libreoffice_opens_and_resaves_the_template(tmp_path: Path) -> None:
     src = make(tmp_path)
-    pdf = _soffice(tmp_path, src, "pdf")
+    pdf = soffice_convert(tmp_path, src, "pdf")
     assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10_000
-    resaved = _soffice(tmp_path, src, "xlsx:Calc MS Excel 2007 XML")
+    resaved = soffice_convert(tmp_path, src, "xlsx:Calc MS Excel 2007 XML")
     wb = openpyxl.load_workbook(resaved)
     assert wb.sheetnames == openpyxl.load_workbook(src).sheetnames
     assert wb["_meta"].sheet_state == "hidden"
