@@ -311,3 +311,44 @@ def test_an_unfilled_required_cell_is_named(county: Workspace, tmp_path: Path) -
     missing = next(f for f in ret.findings if f.code == "required_missing")
     assert missing.message == "“在职教职工数”是必填项，未填写"
     assert missing.location.sheet == "报表" and missing.location.cell.startswith("D")
+
+
+def test_a_consolidated_township_return_carries_its_schools_figures(
+    county: Workspace, tmp_path: Path
+) -> None:
+    from unionroll.adapters.xlsx_template import write_template
+    from unionroll.core.model import UnitInfo
+    from unionroll.core.periods import Period
+    from unionroll.core.rollup import rollup
+
+    township = UnitInfo("T2", "青石学区工会", "township", "C")
+    path = write_template(
+        tmp_path / "青石学区 合并报送 2025Q1.xlsx",
+        form=county.form,
+        unit=township,
+        period=Period.parse("2025Q1"),
+        level_name="学区",
+        values={"staff_total": 140, "female_staff": 90, "needy_staff_visited": 4},
+        consolidated=True,
+    )
+    school = write_return(tmp_path / "in", "s21.json", "S21")  # also sent: must not count
+    result = ingest_paths(county, [path, school], options=OPTS)
+    assert result.ok, [str(f) for f in result.files[0].returns[0].findings]
+    (ret,) = result.files[0].returns
+    assert ret.status == "accepted" and ret.n_values == 3
+    t2 = rollup(county, "2025Q1").node("T2")
+    assert t2.figure("staff_total").value == 140  # not 140 + 85
+    assert t2.figure("needy_staff_visited").value == 4
+
+
+def test_school_figures_in_an_ordinary_township_return_are_refused(
+    county: Workspace, tmp_path: Path
+) -> None:
+    path = write_return(tmp_path / "in", "t2.json", "T2", values={"staff_total": 140})
+    ret = ingest_paths(county, [path], options=OPTS).files[0].returns[0]
+    assert ret.status == "rejected"
+    assert any(f.code == "not_for_level" for f in ret.findings)
+    path = write_return(
+        tmp_path / "in2", "t2.json", "T2", values={"staff_total": 140}, consolidated=True
+    )
+    assert ingest_paths(county, [path], options=OPTS).files[0].returns[0].status == "accepted"

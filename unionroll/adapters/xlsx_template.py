@@ -111,6 +111,7 @@ def write_template(
     generated_at: datetime | None = None,
     values: Mapping[str, Any] | None = None,
     registers: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
+    consolidated: bool = False,
 ) -> Path:
     """Write the return template for one unit and period to ``path`` and return the path.
 
@@ -119,7 +120,9 @@ def write_template(
     random id; it is stored in the hidden metadata sheet and comes back with the return.
     ``values`` (indicator id → value) and ``registers`` (register id → rows of column id →
     value) pre-fill the template: last quarter's figures for a unit to correct, or a
-    filled return for the demo and the benchmarks.
+    filled return for the demo and the benchmarks. ``consolidated``: a return a township
+    (or any unit above the lowest level) sends for its whole area, carrying the indicators
+    of the levels below it too; the metadata marks it so.
     """
     path = Path(path)
     writer = _TemplateWriter(
@@ -133,6 +136,7 @@ def write_template(
         generated_at=generated_at or datetime.now().replace(microsecond=0),
         values=values,
         registers=registers,
+        consolidated=consolidated,
     )
     writer.write(path)
     return path
@@ -328,7 +332,9 @@ class _TemplateWriter:
         generated_at: datetime,
         values: Mapping[str, Any] | None = None,
         registers: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
+        consolidated: bool = False,
     ) -> None:
+        self.consolidated = consolidated
         self.values = dict(values or {})
         self.registers = {k: list(v) for k, v in (registers or {}).items()}
         self.form = form
@@ -340,7 +346,15 @@ class _TemplateWriter:
         self.register_rows = max(1, register_rows)
         self.generated_at = generated_at
         self.deadline = period.deadline(form.deadline_days)
-        self.indicators = form.input_indicators_for_level(unit.level)
+        if consolidated and unit.level in form.levels:
+            covered = form.levels[form.levels.index(unit.level) :]
+            self.indicators = [
+                ind
+                for ind in form.indicators
+                if not ind.is_derived and any(ind.applies_to(lv) for lv in covered)
+            ]
+        else:
+            self.indicators = form.input_indicators_for_level(unit.level)
         self._list_cols: dict[tuple[str, ...], str] = {}
 
     # The order sheets are added is the order users see them in.
@@ -728,6 +742,9 @@ class _TemplateWriter:
         for i, key in enumerate(META_KEYS, start=1):
             ws.write_string(i, 0, key, self.f.plain)
             ws.write_string(i, 1, values[key], self.f.plain)
+        if self.consolidated:
+            ws.write_string(len(META_KEYS) + 1, 0, "consolidated", self.f.plain)
+            ws.write_string(len(META_KEYS) + 1, 1, "是", self.f.plain)
         ws.set_column(0, 0, 18)
         ws.set_column(1, 1, 40)
         ws.protect("", {})

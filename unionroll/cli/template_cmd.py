@@ -27,6 +27,11 @@ _UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
 )
 @click.option("--units", "codes", default=None, help="只为这些单位生成，代码用逗号分隔。")
 @click.option("--level", "level_text", default=None, help="只为这一层级的单位生成，如 学校。")
+@click.option(
+    "--consolidated",
+    is_flag=True,
+    help="合并报送：学区等上级单位代其下属单位报送一份汇总报表，模板包含下级的指标。",
+)
 @pass_app
 @handle_errors
 def template(
@@ -35,6 +40,7 @@ def template(
     out_dir: Path | None,
     codes: str | None,
     level_text: str | None,
+    consolidated: bool,
 ) -> None:
     """为每个应报单位生成已填好单位和期间的 Excel 报表模板。"""
     from unionroll.adapters.xlsx_template import write_template
@@ -72,6 +78,13 @@ def template(
         raise UsageError("这些单位的层级不填报本报表：" + "、".join(not_reporting))
     if not chosen:
         raise UsageError("没有需要生成模板的单位。请先用 unionroll units import 导入单位名单。")
+    lowest = form.levels[-1]
+    if consolidated:
+        chosen = [u for u in chosen if u.level != lowest]
+        if not chosen:
+            raise UsageError(
+                "合并报送的模板只发给学区等有下属单位的上级单位，所选单位都是最基层单位。"
+            )
     target = out_dir or ws.root / "templates" / period.code
     target.mkdir(parents=True, exist_ok=True)
     written = 0
@@ -86,6 +99,7 @@ def template(
                 level_name=ws.config.level_name(unit.level),
                 county_name=ws.config.name,
                 template_id=uuid.uuid4().hex,
+                consolidated=consolidated,
             )
             written += 1
     d = period.deadline(form.deadline_days)

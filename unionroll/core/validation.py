@@ -300,6 +300,11 @@ class _Run:
     def check_values(self, form: FormDefinition, unit: UnitInfo | None) -> None:
         indicators = {ind.id: ind for ind in form.indicators}
         level = unit.level if unit is not None and unit.level in form.levels else None
+        # A consolidated return speaks for the unit's whole area, so it may carry what the
+        # levels below it report (a township's return for its schools' head-counts).
+        covered = {level}
+        if level is not None and self.data.consolidated:
+            covered = set(form.levels[form.levels.index(level) :])
         failed: set[str] = set()
         blank_at: dict[str, Location] = {}
         raws: dict[str, Any] = {}
@@ -337,7 +342,7 @@ class _Run:
             if blank:
                 blank_at.setdefault(ind.id, rv.location)
                 continue
-            if level is not None and not ind.applies_to(level):
+            if level is not None and not any(ind.applies_to(lv) for lv in covered):
                 if _says_nothing(rv.raw):
                     continue  # “/” or “无” in a cell that is not theirs: exactly right
                 self.anything_entered = True
