@@ -360,7 +360,8 @@ def test_another_form_version_is_left_for_validation(
         today=PERIOD.end,
     )
     assert not checked.accepted
-    assert "unknown_form_version" in {f.code for f in checked.errors}
+    refused = next(f for f in checked.errors if f.code == "unknown_form_version")
+    assert (refused.location.sheet, refused.location.cell) == ("_meta", "B4")
 
 
 def test_label_edited(tmp_path: Path, template: Path, context: ReadContext) -> None:

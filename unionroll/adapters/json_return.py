@@ -338,6 +338,7 @@ class _Reader:
             template_id=template_id,
             unit_location=self.loc("unit") if "unit" in doc else None,
             period_location=self.loc("period") if "period" in doc else None,
+            form_location=self.loc("form_version") if "form_version" in doc else None,
         )
         register_ids = [reg.id for reg in form.registers]
         for key, value in doc.items():

@@ -262,6 +262,7 @@ class _Reader:
             template_id=meta.get("template_id") or None,
             unit_location=cells["unit_code"],
             period_location=cells["period"],
+            form_location=cells["form_version"],
         )
 
     def form_for(self, data: ReturnData) -> FormDefinition | None:

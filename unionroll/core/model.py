@@ -112,6 +112,7 @@ class ReturnData:
     locator: str | None = None  # which part of the file, when one file holds several returns
     unit_location: Location | None = None
     period_location: Location | None = None
+    form_location: Location | None = None  # where the form id and version were read
     findings: list[Finding] = field(default_factory=list)  # what the adapter itself noticed
     # Where each indicator's input cell is, filled or not (adapters of a fixed layout set
     # it), so that "required, not filled in" can name the cell to fill.

@@ -175,6 +175,7 @@ class _Run:
                 "form_mismatch",
                 f"这份报表使用的是报表“{form_id}”，本工作区收取的是“{form.title}”（{form.id}），"
                 "请使用本工作区下发的模板填报",
+                data.form_location,
                 found=form_id,
                 expected=form.id,
             )
@@ -195,6 +196,7 @@ class _Run:
             "unknown_form_version",
             f"报表“{form.title}”没有第 {version} 版（已知的版本：{'、'.join(map(str, known))}），"
             "请使用本工作区下发的模板填报",
+            data.form_location,
             found=version,
             expected="、".join(map(str, known)),
         )
