@@ -331,6 +331,8 @@ def test_a_consolidated_township_return_carries_its_schools_figures(
         values={"staff_total": 140, "female_staff": 90, "needy_staff_visited": 4},
         consolidated=True,
     )
+    title = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("报表").to_python()[0][0]
+    assert title == "教育工会工作季度报表（2025年第一季度，本单位及下属单位合并报送）"
     school = write_return(tmp_path / "in", "s21.json", "S21")  # also sent: must not count
     result = ingest_paths(county, [path, school], options=OPTS)
     assert result.ok, [str(f) for f in result.files[0].returns[0].findings]

@@ -483,7 +483,14 @@ class _TemplateWriter:
         ws.set_column(COL_NOTE, COL_NOTE, 34)
         ws.set_column(COL_ID, COL_ID, 18)
         ws.merge_range(
-            0, COL_NO, 0, COL_ID, f"{self.form.title}（{self.period.label_zh}）", f.title
+            0,
+            COL_NO,
+            0,
+            COL_ID,
+            f"{self.form.title}（{self.period.label_zh}"
+            + ("，本单位及下属单位合并报送" if self.consolidated else "")
+            + "）",
+            f.title,
         )
         ws.set_row(0, 30)
         values = {
