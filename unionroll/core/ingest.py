@@ -257,16 +257,8 @@ class Ingestor:
         self._sniff_failed: set[str] = set()
 
     def adapter_settings(self, name: str) -> dict[str, Any]:
-        """An adapter's section of the workspace config: ``[adapters.NAME]`` over
-        ``[plugins.NAME]``."""
-        config = self.ws.config
-        adapters = config.raw.get("adapters", {})
-        own = adapters.get(name) if isinstance(adapters, dict) else None
-        plugin = config.plugins.get(name)
-        return {
-            **(plugin if isinstance(plugin, dict) else {}),
-            **(own if isinstance(own, dict) else {}),
-        }
+        """An adapter's settings: ``[adapters.NAME]`` over ``[plugins.NAME]``."""
+        return self.ws.config.plugin_settings("adapters", name)
 
     # one file ------------------------------------------------------------------------
 

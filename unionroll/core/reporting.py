@@ -127,12 +127,5 @@ def run_reports(
 
 
 def _settings(workspace: Workspace, name: str) -> dict[str, object]:
-    """A report's settings: ``[reports.NAME]`` of the config (``[plugins.NAME]`` too, for
-    a plugin that keeps all its settings in one place)."""
-    reports = workspace.config.raw.get("reports", {})
-    own = reports.get(name) if isinstance(reports, dict) else None
-    plugin = workspace.config.plugins.get(name)
-    return {
-        **(plugin if isinstance(plugin, dict) else {}),
-        **(own if isinstance(own, dict) else {}),
-    }
+    """A report's settings: ``[reports.NAME]`` over ``[plugins.NAME]``."""
+    return workspace.config.plugin_settings("reports", name)

@@ -84,6 +84,18 @@ class Config:
     def level_ids(self) -> list[str]:
         return [level.id for level in self.levels]
 
+    def plugin_settings(self, section: str, name: str) -> dict[str, Any]:
+        """A plugin's settings: ``[SECTION.NAME]`` (``[reports.NAME]``,
+        ``[adapters.NAME]``) over ``[plugins.NAME]``, for a plugin that keeps all its
+        settings in one place."""
+        table = self.raw.get(section, {})
+        own = table.get(name) if isinstance(table, dict) else None
+        shared = self.plugins.get(name)
+        return {
+            **(shared if isinstance(shared, dict) else {}),
+            **(own if isinstance(own, dict) else {}),
+        }
+
 
 def parse_config(data: dict[str, Any], source: str) -> Config:
     problems: list[str] = []

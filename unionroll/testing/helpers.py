@@ -239,7 +239,6 @@ def render_report(
     ``templates_dir``: a county template folder whose files replace the report's templates.
     """
     from unionroll.core.plugins import registered_reports
-    from unionroll.core.reporting import _settings
     from unionroll.core.rollup import rollup
 
     reports = registered_reports(workspace.pm)
@@ -253,7 +252,9 @@ def render_report(
         templates_dir=Path(templates_dir) if templates_dir else None,
         title_prefix=workspace.config.name,
         today=today,
-        settings=dict(settings) if settings is not None else _settings(workspace, kind),
+        settings=dict(settings)
+        if settings is not None
+        else workspace.config.plugin_settings("reports", kind),
         pm=workspace.pm,
     )
     files = [Path(f) for f in report.render(rollup(workspace, period, unit=unit), target, options)]
