@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from pathlib import Path
 
@@ -10,10 +9,9 @@ import click
 
 from unionroll.cli.common import AppContext, handle_errors, pass_app, progress
 from unionroll.core.errors import UsageError
+from unionroll.core.files import safe_name
 from unionroll.core.periods import Period
 from unionroll.core.units import unit_infos
-
-_UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
 
 
 @click.command("template")
@@ -90,7 +88,7 @@ def template(
     written = 0
     with progress(sorted(chosen, key=lambda u: u.code), label="生成模板") as bar:
         for unit in bar:
-            name = _UNSAFE.sub("_", f"{unit.code}_{unit.name}_{period.code}") + ".xlsx"
+            name = safe_name(f"{unit.code}_{unit.name}_{period.code}") + ".xlsx"
             write_template(
                 target / name,
                 form=form,

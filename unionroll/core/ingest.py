@@ -29,15 +29,16 @@ from unionroll.core.ingest_readers import ReaderPool
 from unionroll.core.model import CheckedReturn, Finding, Location, ReturnData, UnitInfo
 from unionroll.core.periods import Period
 from unionroll.core.store import (
-    Finding as FindingRow,
-)
-from unionroll.core.store import (
+    ACTIVE_STATUSES,
     RegisterRow,
     ReturnRecord,
     ReturnValue,
     SourceFile,
     Unit,
     utcnow,
+)
+from unionroll.core.store import (
+    Finding as FindingRow,
 )
 from unionroll.core.units import unit_infos
 from unionroll.core.validation import validate
@@ -46,7 +47,6 @@ from unionroll.core.workspace import Workspace
 MAX_FILE_BYTES = 50 * 1024 * 1024
 READ_AHEAD = 4  # files read and checked ahead of the one being stored
 HEAD_BYTES = 8192
-ACTIVE = ("accepted", "accepted_with_warnings")
 
 # Hints for files that no adapter accepts, by their first bytes or their extension.
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -407,7 +407,7 @@ class Ingestor:
 
         with self.ws.connection() as conn:
             history = conn.execute(_HISTORY, {"unit_id": unit_id, "period": period}).all()
-            active = [row for row in history if row.status in ACTIVE]
+            active = [row for row in history if row.status in ACTIVE_STATUSES]
             if checked.accepted and active and active[0].content_checksum == content:
                 outcome.status = "unchanged"
                 outcome.return_id = active[0].id

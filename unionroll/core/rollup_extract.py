@@ -35,13 +35,15 @@ from unionroll.core import migrate
 from unionroll.core.errors import UsageError
 from unionroll.core.forms import FormDefinition
 from unionroll.core.periods import Period
-from unionroll.core.store import ReturnRecord, Unit, UnitClosure
+from unionroll.core.store import (
+    ACTIVE_STATUSES,
+    ONCE_ACCEPTED_STATUSES,
+    ReturnRecord,
+    Unit,
+    UnitClosure,
+)
 from unionroll.core.units import natural_key, require_unit
 from unionroll.core.workspace import Workspace
-
-ACTIVE = ("accepted", "accepted_with_warnings")
-# A superseded return was accepted once: its arrival time decides whether a unit was late.
-SEEN = (*ACTIVE, "superseded")
 
 # Below this many values one query on one connection is quicker than two.
 _PARALLEL_MIN_VALUES = 200_000
@@ -218,7 +220,7 @@ def _widen_scope(conn: Connection, root_id: int, periods: list[str]) -> int:
         .join(ReturnRecord, ReturnRecord.unit_id == above.c.ancestor_id)
         .where(
             ReturnRecord.period.in_(periods),
-            ReturnRecord.status.in_(ACTIVE),
+            ReturnRecord.status.in_(ACTIVE_STATUSES),
             ReturnRecord.consolidated.is_(True),
         )
         .order_by(above.c.depth.desc())
@@ -324,12 +326,12 @@ def _load_returns(
     conn: Connection, hierarchy: Hierarchy, scope_id: int, periods: list[str]
 ) -> ReturnsTable:
     marks = ", ".join("%s" for _ in periods)
-    states = ", ".join("%s" for _ in SEEN)
+    states = ", ".join("%s" for _ in ONCE_ACCEPTED_STATUSES)
     sql = (
         "SELECT id, unit_id, period, status, consolidated, submitted_at, source_name "
         f"FROM returns WHERE period IN ({marks}) AND status IN ({states})"
     )
-    params: list[Any] = [*periods, *SEEN]
+    params: list[Any] = [*periods, *ONCE_ACCEPTED_STATUSES]
     if hierarchy.parent_code_of_top is not None:
         sql += " AND unit_id IN (SELECT descendant_id FROM unit_closure WHERE ancestor_id = %s)"
         params.append(scope_id)
@@ -342,7 +344,7 @@ def _load_returns(
         id=np.fromiter((row[0] for row in rows), dtype=np.int64, count=n),
         unit=np.fromiter((pos[row[1]] for row in rows), dtype=np.int64, count=n),
         slot=np.fromiter((slot_of[row[2]] for row in rows), dtype=np.int64, count=n),
-        active=np.fromiter((row[3] in ACTIVE for row in rows), dtype=bool, count=n),
+        active=np.fromiter((row[3] in ACTIVE_STATUSES for row in rows), dtype=bool, count=n),
         consolidated=np.fromiter((bool(row[4]) for row in rows), dtype=bool, count=n),
         submitted_at=[_as_datetime(row[5]) for row in rows],
         source_name=[row[6] for row in rows],

@@ -15,11 +15,9 @@ from sqlalchemy.orm import Session
 
 from unionroll.core.errors import UsageError
 from unionroll.core.periods import Period
+from unionroll.core.store import ACTIVE_STATUSES, ONCE_ACCEPTED_STATUSES, ReturnRecord, Unit
 from unionroll.core.store import Finding as FindingRow
-from unionroll.core.store import ReturnRecord, Unit
 from unionroll.core.workspace import Workspace
-
-ACTIVE = ("accepted", "accepted_with_warnings", "superseded")
 
 STATE_ZH = {
     "on_time": "按时报送",
@@ -160,9 +158,9 @@ def _status(
     current: dict[int, int] = {}
     last_rejected: dict[int, int] = {}
     for r in returns:
-        if r.status in ACTIVE and r.unit_id not in first_accepted:
+        if r.status in ONCE_ACCEPTED_STATUSES and r.unit_id not in first_accepted:
             first_accepted[r.unit_id] = (r.id, r.submitted_at)
-        if r.status in ("accepted", "accepted_with_warnings"):
+        if r.status in ACTIVE_STATUSES:
             current[r.unit_id] = r.id
         if r.status == "rejected":
             last_rejected[r.unit_id] = r.id

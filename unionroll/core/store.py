@@ -132,6 +132,13 @@ class SourceFile(Base):
     received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
+# The returns that count: the current one of each unit and period.
+ACTIVE_STATUSES = ("accepted", "accepted_with_warnings")
+# The returns that were accepted at some time, the since-replaced ones too (a first
+# accepted return decides whether a unit reported on time).
+ONCE_ACCEPTED_STATUSES = (*ACTIVE_STATUSES, "superseded")
+
+
 class ReturnRecord(Base):
     """One unit's return for one period. Never deleted: a newer one supersedes it."""
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from pathlib import Path
 
 from jinja2 import Environment
 
@@ -305,11 +304,3 @@ def _runs(content: object) -> list[dict[str, object]]:
     for c in content:  # type: ignore[union-attr]
         out.extend(_runs(c))
     return out
-
-
-def write_text_atomic(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-    return path

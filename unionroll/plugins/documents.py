@@ -6,20 +6,18 @@ Both are written from a wording template (``county_summary.txt.j2``,
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any, ClassVar
 
 from unionroll.core.contracts import Report, ReportOptions
+from unionroll.core.files import safe_name, write_text_atomic
 from unionroll.core.hookcalls import report_context
 from unionroll.core.hookspecs import hookimpl
 from unionroll.core.rollup_types import RollupResult
-from unionroll.plugins.document import parse_markup, to_html, to_markdown, write_text_atomic
+from unionroll.plugins.document import parse_markup, to_html, to_markdown
 from unionroll.plugins.docx_writer import Doc, write_docx
 from unionroll.plugins.report_context import summary_context
 from unionroll.plugins.templating import make_environment
-
-_UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
 
 
 def build_document(
@@ -36,7 +34,7 @@ def build_document(
 
 
 def save_document(doc: Doc, env: Any, out_dir: Path, options: ReportOptions) -> list[Path]:
-    stem = _UNSAFE.sub("_", doc.title) or "报告"
+    stem = safe_name(doc.title) or "报告"
     written: list[Path] = []
     for fmt in options.formats:
         target = out_dir / f"{stem}.{fmt}"

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date, datetime
 from pathlib import Path
 
 from jinja2 import Environment
 
+from unionroll.core.files import safe_name, write_text_atomic
 from unionroll.core.ingest import FileOutcome, IngestResult, ReturnOutcome
 from unionroll.core.model import Finding
 from unionroll.core.periods import Period
@@ -24,11 +24,9 @@ VERDICT_ZH = {
     "duplicate": "与本批次中另一个文件内容相同，已跳过",
 }
 
-_UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
-
 
 def _safe(text: str) -> str:
-    return _UNSAFE.sub("_", text).strip("_") or "未命名"
+    return safe_name(text).strip("_") or "未命名"
 
 
 def _finding_rows(findings: list[Finding]) -> list[dict[str, str]]:
@@ -135,17 +133,10 @@ class ReceiptWriter:
     def _save(self, folder: str, name: str, text: str) -> Path:
         target = self.out_dir / folder / name
         if self._pool is not None:
-            self._pending.append(self._pool.submit(_write_atomic, target, text))
+            self._pending.append(self._pool.submit(write_text_atomic, target, text))
         else:
-            _write_atomic(target, text)
+            write_text_atomic(target, text)
         return target
-
-
-def _write_atomic(target: Path, text: str) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".part")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(target)
 
 
 def _note(ret: ReturnOutcome) -> str | None:
