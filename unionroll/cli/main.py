@@ -18,10 +18,12 @@ from unionroll.cli import (
     plugins_cmd,
     report_cmd,
     returns_cmd,
+    review_cmd,
     rollup_cmd,
     status_cmd,
     template_cmd,
     units_cmd,
+    users_cmd,
 )
 from unionroll.cli.common import AppContext
 from unionroll.core.errors import UnionrollError
@@ -73,11 +75,13 @@ def cli(ctx: click.Context, workspace_dir: str | None, db_url: str | None) -> No
 for module in (
     init_cmd,
     units_cmd,
+    users_cmd,
     form_cmd,
     template_cmd,
     ingest_cmd,
     status_cmd,
     returns_cmd,
+    review_cmd,
     rollup_cmd,
     report_cmd,
     plugins_cmd,

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from unionroll.cli.common import AppContext, format_table, handle_errors, pass_app
 from unionroll.core.errors import UsageError
 from unionroll.core.periods import Period
+from unionroll.core.review import review_history, review_state
 from unionroll.core.store import Finding, ReturnRecord, ReturnValue, Unit
 
 STATUS_ZH = {
@@ -74,7 +75,7 @@ def list_returns(app: AppContext, period_text: str, show_all: bool) -> None:
 @pass_app
 @handle_errors
 def history(app: AppContext, unit_code: str, period_text: str) -> None:
-    """某单位某期报表的全部报送记录，包括被替换和退回的。"""
+    """某单位某期报表的全部报送记录（包括被替换和退回的）和审核记录。"""
     period = Period.parse(period_text)
     with app.workspace.session() as session:
         unit = session.execute(select(Unit).where(Unit.code == unit_code)).scalar_one_or_none()
@@ -108,6 +109,37 @@ def history(app: AppContext, unit_code: str, period_text: str) -> None:
                         else "",
                     ]
                     for r in rows
+                ],
+            )
+        )
+    _review_history(app, unit.code, period)
+
+
+def _review_history(app: AppContext, unit_code: str, period: Period) -> None:
+    if period.type is not app.workspace.form.period_type:
+        return
+    state = review_state(app.workspace, unit_code, period)
+    steps = review_history(app.workspace, unit_code, period)
+    click.echo("")
+    line = f"审核状态：{state.label}"
+    if state.reason:
+        line += f"（原因：{state.reason}）"
+    click.echo(line)
+    if steps:
+        click.echo(
+            format_table(
+                ["时间", "操作", "审核单位", "操作人", "报表编号", "状态变化", "原因/意见"],
+                [
+                    [
+                        _fmt_time(e.at),
+                        e.action_zh,
+                        e.reviewer_name,
+                        e.actor,
+                        f"#{e.return_id}" if e.return_id else "",
+                        f"{e.from_label} → {e.to_label}",
+                        e.reason or "",
+                    ]
+                    for e in steps
                 ],
             )
         )

@@ -66,6 +66,11 @@ def _write(text: str, output: Path | None, *, bom: bool = False) -> None:
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="写入文件而不是屏幕。"
 )
+@click.option(
+    "--approved-only",
+    is_flag=True,
+    help="只计审核通过（学区审核通过或县级确认）的报表，其余按未报计。",
+)
 @pass_app
 @handle_errors
 def rollup(
@@ -76,8 +81,9 @@ def rollup(
     by_level: str | None,
     fmt: str,
     output: Path | None,
+    approved_only: bool,
 ) -> None:
-    """按层级、按期间汇总已通过审核的报表。
+    """按层级、按期间汇总收录的报表。
 
     \b
     unionroll rollup --period 2025H1                     全县合计（按分类）
@@ -91,7 +97,9 @@ def rollup(
     # text shows the unit's own totals unless asked for more; json and csv list everything
     text_depth = (depth or 0) if fmt == "text" else depth
     compute_depth = None if level else text_depth
-    result = make_rollup(ws, period, unit=unit_code, depth=compute_depth)
+    result = make_rollup(
+        ws, period, unit=unit_code, depth=compute_depth, approved_only=approved_only
+    )
     if level:
         listed = result.at_level(level)
     elif fmt == "text" and not depth:
@@ -124,6 +132,8 @@ def rollup_text(result: RollupResult, listed: list[RollupNode]) -> str:
         line += f"，列出下级单位 {below} 个"
     out.append(line)
     out.append(f"报送情况：{root.completeness.summary_zh}")
+    if result.approved_only:
+        out.append("口径：只计审核通过的报表，未审核的按未报计")
     figures = root.figures
     for n, section in enumerate(form.sections, start=1):
         out.append("")
@@ -282,6 +292,7 @@ def rollup_json(result: RollupResult, listed: list[RollupNode]) -> dict[str, Any
         "period": result.period.code,
         "period_label": result.period.label_zh,
         "quarters": [q.code for q in result.quarters],
+        "approved_only": result.approved_only,
         "form": {"id": form.id, "version": form.version, "title": form.title},
         "root": result.root.code,
         "indicators": [

@@ -9,7 +9,7 @@ import click
 from unionroll.cli.common import AppContext, echo_json, format_table, handle_errors, pass_app
 from unionroll.core.periods import Period
 from unionroll.core.status import period_status
-from unionroll.plugins.chase_list import write_chase_list
+from unionroll.plugins.chase_list import chase_reason, write_chase_list
 
 
 def _pct(value: float | None) -> str:
@@ -50,6 +50,9 @@ def status(
                         "submitted_at": u.submitted_at.isoformat() if u.submitted_at else None,
                         "days_late": u.days_late,
                         "reason": u.reason,
+                        "review": u.review,
+                        "review_label": u.review_label,
+                        "review_reason": u.review_reason,
                     }
                     for u in st.units
                 ],
@@ -68,6 +71,7 @@ def status(
             g.count("rejected"),
             g.count("missing", "pending"),
             _pct(g.rate),
+            g.approved,
         ]
         for g in st.groups
     ]
@@ -81,20 +85,36 @@ def status(
             st.count("rejected"),
             st.count("missing", "pending"),
             _pct(st.rate),
+            st.approved,
         ]
     )
     click.echo(
         format_table(
-            ["学区/乡镇", "应报", "已报", "按时", "逾期报送", "被退回", "未报", "报送率"], rows
+            [
+                "学区/乡镇",
+                "应报",
+                "已报",
+                "按时",
+                "逾期报送",
+                "被退回",
+                "未报",
+                "报送率",
+                "审核通过",
+            ],
+            rows,
         )
     )
     level_name = ws.config.level_name
-    listed = st.units if show_units else [u for u in st.units if u.state != "on_time"]
+    listed = (
+        st.units
+        if show_units
+        else [u for u in st.units if u.state != "on_time" or u.review == "returned"]
+    )
     if listed:
         click.echo("")
         click.echo(
             format_table(
-                ["学区/乡镇", "代码", "单位", "层级", "状态", "说明"],
+                ["学区/乡镇", "代码", "单位", "层级", "状态", "审核", "说明"],
                 [
                     [
                         u.group_name,
@@ -103,7 +123,8 @@ def status(
                         level_name(u.level),
                         u.state_zh
                         + (f"（{u.days_late} 天）" if u.days_late and u.state != "pending" else ""),
-                        u.reason or "",
+                        u.review_label,
+                        chase_reason(u),
                     ]
                     for u in listed
                 ],

@@ -28,6 +28,7 @@ from unionroll.core.hookcalls import notify
 from unionroll.core.ingest_readers import ReaderPool
 from unionroll.core.model import CheckedReturn, Finding, Location, ReturnData, UnitInfo
 from unionroll.core.periods import Period
+from unionroll.core.review import is_locked
 from unionroll.core.store import (
     ACTIVE_STATUSES,
     RegisterRow,
@@ -149,6 +150,13 @@ class IngestOptions:
     received_at: datetime | None = None  # when the files were received (default: now)
     today: date | None = None
     keep_sources: bool = True
+    # Who is sending (a web login); recorded with each stored return.
+    submitted_by: str | None = None
+    # When set, returns of other units are refused unread into the store: a school on
+    # the web page sends only its own.
+    only_units: frozenset[str] | None = None
+    # When set, a return for another period is refused (the period the sender chose).
+    only_period: str | None = None
 
 
 # --- finding the files -----------------------------------------------------------------
@@ -398,6 +406,9 @@ class Ingestor:
         if period and checked.accepted:
             deadline = Period.parse(period).deadline(self.form.deadline_days)
             outcome.on_time = received.date() <= deadline
+        refusal = self._refusal(checked, data, name)
+        if refusal is not None:
+            return _refused(outcome, refusal)
         content = content_checksum(checked)
         unit_id = self.unit_ids.get(checked.unit_code or "")
         if self.options.dry_run or unit_id is None or period is None:
@@ -406,6 +417,12 @@ class Ingestor:
             return outcome
 
         with self.ws.connection() as conn:
+            if conn.dialect.name == "postgresql":
+                # One writer per unit at a time: a review step (which locks the same row)
+                # or another ingest of this unit waits here until it has committed.
+                conn.execute(_LOCK_UNIT, {"unit_id": unit_id})
+            if is_locked(conn, unit_id, period):
+                return _refused(outcome, _locked_finding(self.ws, data, name, unit, period))
             history = conn.execute(_HISTORY, {"unit_id": unit_id, "period": period}).all()
             active = [row for row in history if row.status in ACTIVE_STATUSES]
             if checked.accepted and active and active[0].content_checksum == content:
@@ -437,6 +454,7 @@ class Ingestor:
                     "n_values": len(checked.values) if checked.accepted else 0,
                     "n_errors": len(checked.errors),
                     "n_warnings": len(checked.warnings),
+                    "submitted_by": self.options.submitted_by,
                 },
             ).scalar_one()
             outcome.return_id = return_id
@@ -450,6 +468,31 @@ class Ingestor:
                 _insert_values(conn, return_id, checked)
             _insert_findings(conn, return_id, checked.findings)
         return outcome
+
+    def _refusal(self, checked: CheckedReturn, data: ReturnData, name: str) -> Finding | None:
+        """Why the sender may not send this return at all, or None."""
+        opts = self.options
+        code = checked.unit_code
+        if opts.only_units is not None and code and code not in opts.only_units:
+            unit = self.units.get(code)
+            shown = f"{unit.name}（{code}）" if unit else code
+            own = "、".join(sorted(opts.only_units))
+            return Finding(
+                "error",
+                "not_own_unit",
+                f"这是{shown}的报表，你只能报送本单位（{own}）的报表。请检查是否选错了文件。",
+                data.unit_location or Location(file=name),
+            )
+        if opts.only_period and checked.period and checked.period != opts.only_period:
+            chosen, found = Period.parse(opts.only_period), Period.parse(checked.period)
+            return Finding(
+                "error",
+                "other_period",
+                f"你选择报送{chosen.label_zh}，但这份报表是{found.label_zh}的。"
+                "请检查是否选错了文件，或回到期间列表选择对应的期间。",
+                data.period_location or Location(file=name),
+            )
+        return None
 
     def _source_file(
         self, conn: Connection, size: int, checksum: str, name: str, stored: str | None
@@ -510,12 +553,34 @@ _SUPERSEDE = (
         superseded_at=bindparam("at"),
     )
 )
+_LOCK_UNIT = select(Unit.id).where(Unit.id == bindparam("unit_id")).with_for_update()
 _SOURCES = SourceFile.__table__
 _SOURCE_BY_CHECKSUM = select(_SOURCES.c.id).where(_SOURCES.c.checksum == bindparam("checksum"))
 _INSERT_SOURCE = insert(_SOURCES).returning(_SOURCES.c.id)
 _INSERT_VALUES = insert(ReturnValue.__table__)
 _INSERT_REGISTER_ROWS = insert(RegisterRow.__table__)
 _INSERT_FINDINGS = insert(FindingRow.__table__)
+
+
+def _refused(outcome: ReturnOutcome, finding: Finding) -> ReturnOutcome:
+    outcome.status = "rejected"
+    outcome.on_time = None
+    outcome.findings.insert(0, finding)
+    return outcome
+
+
+def _locked_finding(
+    ws: Workspace, data: ReturnData, name: str, unit: UnitInfo | None, period: str
+) -> Finding:
+    top = ws.config.levels[0].name
+    shown = unit.name if unit else data.unit_code
+    return Finding(
+        "error",
+        "locked",
+        f"{shown}{Period.parse(period).label_zh}的报表已经{top}级确认并锁定，不能再报送或更正。"
+        f"如确需更正，请联系{top}教育工会解锁。",
+        data.unit_location or Location(file=name),
+    )
 
 
 def _finding_from(exc: SourceError, fallback: Location) -> Finding:

@@ -17,6 +17,7 @@ import numpy as np
 from unionroll.core.errors import UsageError
 from unionroll.core.hookcalls import notify
 from unionroll.core.periods import Period
+from unionroll.core.review import review_marks
 from unionroll.core.rollup_compute import Engine
 from unionroll.core.rollup_extract import extract
 from unionroll.core.rollup_types import (
@@ -29,6 +30,7 @@ from unionroll.core.rollup_types import (
     PartialUnit,
     RegisterEntry,
     Reporter,
+    ReviewMark,
     RollupNode,
     RollupResult,
     StaleStock,
@@ -48,6 +50,7 @@ __all__ = [
     "PartialUnit",
     "RegisterEntry",
     "Reporter",
+    "ReviewMark",
     "RollupNode",
     "RollupResult",
     "StaleStock",
@@ -69,6 +72,7 @@ def rollup(
     unit: str | None = None,
     depth: int | None = None,
     hooks: bool = True,
+    approved_only: bool = False,
 ) -> RollupResult:
     """Roll up ``period`` (a quarter, half-year or year) for ``unit`` (default: the top
     unit) and everything under it.
@@ -76,15 +80,18 @@ def rollup(
     ``depth`` limits which units get a node in the result (0: the unit alone, 1: with its
     children, ...); figures always cover the whole subtree. ``hooks``: call the
     ``after_rollup`` hook once with the result (commands leave this on; internal uses such
-    as tracing turn it off).
+    as tracing turn it off). ``approved_only``: count only returns approved in review (by
+    a reviewer at any level, or confirmed); the others count as not reported.
     """
     period = Period.parse(period)
     if depth is not None and depth < 0:
         raise UsageError("层数（--depth）不能是负数。")
-    ex = extract(workspace, period, unit)
+    ex = extract(workspace, period, unit, approved_only=approved_only)
     level_names = {lv.id: lv.name for lv in workspace.config.levels}
     engine = Engine(ex, level_names)
     result = build_result(engine, workspace.config.name, depth)
+    result.approved_only = approved_only
+    result.review = _review(workspace, result)
     if hooks and not _IN_HOOK.get():
         token = _IN_HOOK.set(True)
         try:
@@ -93,6 +100,15 @@ def rollup(
         finally:
             _IN_HOOK.reset(token)
     return result
+
+
+def _review(workspace: Workspace, result: RollupResult) -> dict[str, dict[str, ReviewMark]]:
+    expected = [code for code, node in result.nodes.items() if node.level in result.form.levels]
+    marks = review_marks(workspace, (q.code for q in result.quarters), expected)
+    return {
+        quarter: {code: ReviewMark(state, label) for code, (state, label) in by_unit.items()}
+        for quarter, by_unit in marks.items()
+    }
 
 
 def build_result(engine: Engine, workspace_name: str, depth: int | None) -> RollupResult:

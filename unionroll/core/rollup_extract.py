@@ -35,6 +35,7 @@ from unionroll.core import migrate
 from unionroll.core.errors import UsageError
 from unionroll.core.forms import FormDefinition
 from unionroll.core.periods import Period
+from unionroll.core.review import approved_return_ids
 from unionroll.core.store import (
     ACTIVE_STATUSES,
     ONCE_ACCEPTED_STATUSES,
@@ -139,7 +140,9 @@ def period_slots(form: FormDefinition, period: Period) -> list[Period]:
     return period.subperiods(form.period_type)
 
 
-def extract(workspace: Workspace, period: Period, unit_code: str | None) -> Extract:
+def extract(
+    workspace: Workspace, period: Period, unit_code: str | None, *, approved_only: bool = False
+) -> Extract:
     form = workspace.form
     engine = workspace.engine
     migrate.ensure_current(engine)
@@ -155,6 +158,12 @@ def extract(workspace: Workspace, period: Period, unit_code: str | None) -> Extr
         scope_id = _widen_scope(conn, root_id, codes)
         hierarchy = _load_units(conn, scope_id)
         returns = _load_returns(conn, hierarchy, scope_id, codes)
+        if approved_only:
+            # A return not (yet) approved counts as not reported.
+            approved = approved_return_ids(conn, codes)
+            returns.active &= np.fromiter(
+                (int(i) in approved for i in returns.id), dtype=bool, count=len(returns.id)
+            )
     root = hierarchy.position[root_id]
 
     current = returns.active & (returns.slot < len(slots_now))

@@ -385,6 +385,14 @@ class UnknownIndicatorError(UsageError):
         )
 
 
+@dataclass(frozen=True)
+class ReviewMark:
+    """Where the review of one unit's return for one quarter stands."""
+
+    state: str  # not_submitted | submitted | approved | locked | returned
+    label: str  # in Chinese: 未报, 已报, 学区审核通过, 县级确认, 已退回
+
+
 @dataclass(eq=False)
 class RollupResult:
     """A rolled-up period: every unit of the subtree asked for, with figures,
@@ -404,6 +412,11 @@ class RollupResult:
     warnings: list[str]
     created_at: datetime
     _engine: Engine = field(repr=False)
+    # Only returns approved in review were counted (``rollup(..., approved_only=True)``).
+    approved_only: bool = False
+    # Where the review of each unit's return stands: quarter code → unit code → mark, for
+    # the units of ``nodes`` that are expected to report.
+    review: dict[str, dict[str, ReviewMark]] = field(default_factory=dict)
 
     def node(self, code: str) -> RollupNode:
         try:

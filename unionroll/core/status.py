@@ -13,8 +13,8 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from unionroll.core.errors import UsageError
 from unionroll.core.periods import Period
+from unionroll.core.review import approvals_of, derive_state, reporting_period, state_label
 from unionroll.core.store import ACTIVE_STATUSES, ONCE_ACCEPTED_STATUSES, ReturnRecord, Unit
 from unionroll.core.store import Finding as FindingRow
 from unionroll.core.workspace import Workspace
@@ -40,6 +40,9 @@ class UnitStatus:
     return_id: int | None = None
     days_late: int = 0
     reason: str | None = None  # why a rejected return was refused (its first error)
+    review: str = "not_submitted"  # the review state: see core/review.py
+    review_label: str = "未报"
+    review_reason: str | None = None  # why a reviewer sent it back
 
     @property
     def state_zh(self) -> str:
@@ -67,6 +70,11 @@ class _Counts:
         return self.count("on_time", "late")
 
     @property
+    def approved(self) -> int:
+        """Units whose return is approved in review (at any level) or confirmed."""
+        return sum(1 for u in self.units if u.review in ("approved", "locked"))
+
+    @property
     def rate(self) -> float | None:
         return self.reported / self.expected if self.expected else None
 
@@ -91,21 +99,19 @@ class PeriodStatus(_Counts):
 
     @property
     def to_chase(self) -> list[UnitStatus]:
-        return [u for u in self.units if u.state in ("missing", "rejected", "pending")]
+        return [
+            u
+            for u in self.units
+            if u.state in ("missing", "rejected", "pending") or u.review == "returned"
+        ]
 
 
 def period_status(
     workspace: Workspace, period: Period | str, *, today: date | None = None
 ) -> PeriodStatus:
     """The status of one reporting period (a period of the form's period type)."""
-    period = Period.parse(period)
+    period = reporting_period(workspace, period)
     form = workspace.form
-    if period.type is not form.period_type:
-        raise UsageError(
-            f"{form.title}按{form.period_type.label_zh}报送，请指定{form.period_type.label_zh}，"
-            f"例如 {period.year}Q1；{period.label_zh}包含："
-            + "、".join(p.code for p in period.subperiods(form.period_type))
-        )
     today = today or date.today()
     deadline = period.deadline(form.deadline_days)
     with workspace.session() as session:
@@ -177,6 +183,9 @@ def _status(
         for row in rows:
             reasons.setdefault(row.return_id, row.message)
 
+    approvals = approvals_of(session, period.code)
+    levels_of = {u.id: u.level for u in units}
+
     groups: dict[tuple[str, str], GroupStatus] = {}
     for unit in sorted(
         units, key=lambda u: (levels.index(u.level) if u.level in levels else 99, u.code)
@@ -203,6 +212,12 @@ def _status(
         else:
             status.state = "missing" if today > deadline else "pending"
             status.days_late = max((today - deadline).days, 0)
+        approval = approvals.get(unit.id)
+        status.review = derive_state(current.get(unit.id), approval)
+        reviewer_level = levels_of.get(approval.reviewer_id) if approval else None
+        status.review_label = state_label(workspace, status.review, reviewer_level)
+        if status.review == "returned" and approval is not None:
+            status.review_reason = approval.reason
         groups.setdefault((gcode, gname), GroupStatus(gcode, gname)).units.append(status)
     ordered = sorted(groups.values(), key=lambda g: (g.code == "", g.code))
     return PeriodStatus(period=period, deadline=deadline, today=today, groups=ordered)

@@ -164,6 +164,8 @@ class ReturnRecord(Base):
     n_values: Mapped[int] = mapped_column(Integer, default=0)
     n_errors: Mapped[int] = mapped_column(Integer, default=0)
     n_warnings: Mapped[int] = mapped_column(Integer, default=0)
+    # Who sent it: a web login, or None for files read by ``unionroll ingest``.
+    submitted_by: Mapped[str | None] = mapped_column(String(200))
 
     unit: Mapped[Unit] = relationship()
     source_file: Mapped[SourceFile | None] = relationship()
@@ -211,6 +213,75 @@ class Finding(Base):
     message: Mapped[str] = mapped_column(Text)
     location: Mapped[str | None] = mapped_column(String(200))
     indicator_id: Mapped[str | None] = mapped_column(String(100))
+
+
+class Approval(Base):
+    """Where the review of one unit's return for one period stands (one row per unit and
+    period, made at the first review). It speaks of the return it was given on: a newer
+    return for the same unit and period is back at "submitted" until reviewed again."""
+
+    __tablename__ = "approvals"
+    __table_args__ = (UniqueConstraint("unit_id", "period"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    period: Mapped[str] = mapped_column(String(16), index=True)
+    return_id: Mapped[int] = mapped_column(ForeignKey("returns.id"))
+    state: Mapped[str] = mapped_column(String(16))  # approved | returned
+    # The highest unit that approved (or the one that returned it). Approval by the top
+    # unit locks the period for the unit.
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    reason: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(200))
+
+
+class ApprovalEvent(Base):
+    """Every review step, never changed or deleted: who did what, when and why."""
+
+    __tablename__ = "approval_events"
+    __table_args__ = (Index("ix_approval_events_unit_period", "unit_id", "period"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    period: Mapped[str] = mapped_column(String(16))
+    return_id: Mapped[int | None] = mapped_column(ForeignKey("returns.id"))
+    action: Mapped[str] = mapped_column(String(16))  # approve | lock | return | unlock
+    from_state: Mapped[str] = mapped_column(String(32))
+    to_state: Mapped[str] = mapped_column(String(32))
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    actor: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class UserAccount(Base):
+    """A login for the web page. Each account belongs to one unit and acts for it."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    login: Mapped[str] = mapped_column(String(64), unique=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    # Changes with every password change, so that a reset ends the sessions signed before.
+    password_stamp: Mapped[str] = mapped_column(String(32))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    unit: Mapped[Unit] = relationship()
+
+
+class Setting(Base):
+    """Workspace-wide values kept with the data, such as the web page's signing key, so
+    that every office serving the same database signs alike."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
 
 
 # --- engine --------------------------------------------------------------------------

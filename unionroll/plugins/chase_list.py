@@ -6,7 +6,15 @@ from pathlib import Path
 
 import xlsxwriter
 
-from unionroll.core.status import PeriodStatus
+from unionroll.core.status import PeriodStatus, UnitStatus
+
+
+def chase_reason(unit: UnitStatus) -> str:
+    """Why a unit is on the chase list: the first error of its refused return, or the
+    reviewer's reason for sending it back."""
+    if unit.reason:
+        return unit.reason
+    return f"退回修改：{unit.review_reason}" if unit.review_reason else ""
 
 
 def write_chase_list(status: PeriodStatus, path: Path, *, title_prefix: str = "") -> Path:
@@ -24,27 +32,33 @@ def write_chase_list(status: PeriodStatus, path: Path, *, title_prefix: str = ""
 
     ws = wb.add_worksheet("催报名单")
     ws.write_string(0, 0, f"{title_prefix}{period.label_zh}报表催报名单（截止 {deadline}）", title)
-    headers = ["学区/乡镇", "单位代码", "单位名称", "状态", "逾期天数", "说明"]
+    headers = ["学区/乡镇", "单位代码", "单位名称", "状态", "审核状态", "逾期天数", "说明"]
     ws.write_row(2, 0, headers, head)
     row = 3
     for group in status.groups:
         for unit in group.units:
-            if unit.state not in ("missing", "rejected", "pending", "late"):
+            if unit.state not in ("missing", "rejected", "pending", "late") and (
+                unit.review != "returned"
+            ):
                 continue
             ws.write_string(row, 0, group.name, cell)
             ws.write_string(row, 1, unit.code, cell)
             ws.write_string(row, 2, unit.name, cell)
             ws.write_string(row, 3, unit.state_zh, cell)
-            ws.write_number(row, 4, unit.days_late, cell)
-            ws.write_string(row, 5, unit.reason or "", cell)
+            ws.write_string(row, 4, unit.review_label, cell)
+            ws.write_number(row, 5, unit.days_late, cell)
+            reason = unit.reason or (
+                f"退回修改：{unit.review_reason}" if unit.review_reason else ""
+            )
+            ws.write_string(row, 6, reason, cell)
             row += 1
     ws.freeze_panes(3, 0)
     ws.autofilter(2, 0, max(row - 1, 2), len(headers) - 1)
     ws.set_column(0, 0, 16)
     ws.set_column(1, 1, 12)
     ws.set_column(2, 2, 28)
-    ws.set_column(3, 4, 10)
-    ws.set_column(5, 5, 60)
+    ws.set_column(3, 5, 12)
+    ws.set_column(6, 6, 60)
 
     summary = wb.add_worksheet("各学区报送情况")
     summary.write_string(0, 0, f"{period.label_zh}报送情况（截止 {deadline}）", title)
