@@ -9,7 +9,7 @@ from unionroll.cli.common import AppContext, format_table, handle_errors, pass_a
 from unionroll.core.errors import UsageError
 from unionroll.core.periods import Period
 from unionroll.core.review import review_history, review_state
-from unionroll.core.store import Finding, ReturnRecord, ReturnValue, Unit
+from unionroll.core.store import ReturnRecord, Unit, stored_return
 
 STATUS_ZH = {
     "accepted": "已收录",
@@ -154,21 +154,14 @@ def show(app: AppContext, return_id: int) -> None:
     ws = app.workspace
     form = ws.form
     with ws.session() as session:
-        record = session.get(ReturnRecord, return_id)
-        if record is None:
+        stored = stored_return(session, return_id)
+        if stored is None:
             raise UsageError(f"没有编号为 {return_id} 的报表。")
-        unit = record.unit
-        values = (
-            session.execute(select(ReturnValue).where(ReturnValue.return_id == return_id))
-            .scalars()
-            .all()
-        )
-        findings = (
-            session.execute(
-                select(Finding).where(Finding.return_id == return_id).order_by(Finding.id)
-            )
-            .scalars()
-            .all()
+        record, unit, values, findings = (
+            stored.record,
+            stored.unit,
+            stored.values,
+            stored.findings,
         )
     period = Period.parse(record.period)
     click.echo(f"报表 #{record.id}：{unit.name}（{unit.code}）{period.label_zh}")

@@ -6,6 +6,7 @@ The schema is created and upgraded by the Alembic migrations in ``unionroll/migr
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, ClassVar
@@ -27,11 +28,19 @@ from sqlalchemy import (
     create_engine,
     event,
     inspect,
+    select,
 )
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.exc import DatabaseError as SADatabaseError
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, sessionmaker
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    Session,
+    mapped_column,
+    relationship,
+    sessionmaker,
+)
 
 from unionroll.core.errors import DatabaseError
 
@@ -282,6 +291,26 @@ class Setting(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+@dataclass
+class StoredReturn:
+    record: ReturnRecord
+    unit: Unit
+    values: list[ReturnValue]
+    findings: list[Finding]
+
+
+def stored_return(session: Session, return_id: int) -> StoredReturn | None:
+    """A stored return with its unit, values and findings (in the order found), or None."""
+    record = session.get(ReturnRecord, return_id)
+    if record is None:
+        return None
+    values = session.scalars(select(ReturnValue).where(ReturnValue.return_id == return_id))
+    findings = session.scalars(
+        select(Finding).where(Finding.return_id == return_id).order_by(Finding.id)
+    )
+    return StoredReturn(record, record.unit, list(values), list(findings))
 
 
 # --- engine --------------------------------------------------------------------------
