@@ -36,6 +36,12 @@ def _finding_rows(findings: list[Finding]) -> list[dict[str, str]]:
     ]
 
 
+def receipt_environment(workspace: Workspace) -> Environment:
+    """The template environment receipts are rendered with (the county's own receipt
+    template, if it has one, before the built-in one)."""
+    return make_environment(workspace.pm, override_dir=_templates_dir(workspace))
+
+
 class ReceiptWriter:
     """Writes Markdown receipts into ``receipts/<period>/`` of the workspace (or a folder)."""
 
@@ -45,12 +51,13 @@ class ReceiptWriter:
         out_dir: Path | None = None,
         *,
         received_at: datetime | None = None,
+        env: Environment | None = None,
     ) -> None:
         self.ws = workspace
         self.out_dir = out_dir or workspace.root / "receipts"
-        self.env: Environment = make_environment(
-            workspace.pm, override_dir=_templates_dir(workspace)
-        )
+        # ``env``: one made by :func:`receipt_environment` before, for a server that
+        # writes a receipt per request and should not compile the template each time.
+        self.env: Environment = env or receipt_environment(workspace)
         self.template = self.env.get_template("receipt.md.j2")
         self.received = (received_at or datetime.now()).strftime("%Y-%m-%d %H:%M")
         self._pool: ThreadPoolExecutor | None = None

@@ -10,7 +10,17 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from jinja2 import Environment
 from sqlalchemy import select
 
 from unionroll.adapters.xlsx_template import template_filename, write_template
@@ -20,6 +30,7 @@ from unionroll.core.periods import Period, PeriodType
 from unionroll.core.review import ReviewState, local_time, review_history, review_state
 from unionroll.core.store import ReturnRecord, Unit, stored_return
 from unionroll.core.units import unit_infos
+from unionroll.plugins.receipts import receipt_environment
 from unionroll.web import upload as uploads
 from unionroll.web.app import workspace
 from unionroll.web.auth import current, require_area
@@ -163,9 +174,17 @@ def upload(period_code: str) -> Any:
         return render_template(
             "upload.html", period=period, review=review, error="请先选择要上传的报表文件。"
         ), 400
-    receipt = uploads.receive(ws, account, upload_file, period)
+    receipt = uploads.receive(ws, account, upload_file, period, env=_receipt_env())
     after = review_state(ws, account.unit_code, period)
     return render_template("receipt.html", period=period, receipt=receipt, review=after)
+
+
+def _receipt_env() -> Environment:
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    env = app.extensions.get("unionroll_receipt_env")
+    if env is None:
+        env = app.extensions["unionroll_receipt_env"] = receipt_environment(workspace())
+    return env
 
 
 @bp.route("/history")

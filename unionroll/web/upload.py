@@ -14,6 +14,7 @@ import shutil
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from jinja2 import Environment
 from werkzeug.datastructures import FileStorage
 
 from unionroll.core.accounts import Account
@@ -71,8 +72,15 @@ def clean_name(raw: str | None) -> str:
 
 
 def receive(
-    ws: Workspace, account: Account, upload: FileStorage, period: Period | None
+    ws: Workspace,
+    account: Account,
+    upload: FileStorage,
+    period: Period | None,
+    *,
+    env: Environment | None = None,
 ) -> UploadReceipt:
+    """Ingest one uploaded file for ``account``; ``env`` is the receipt template
+    environment to reuse (see :func:`receipt_environment`)."""
     name = clean_name(upload.filename)
     folder = ws.root / "tmp" / "uploads" / secrets.token_hex(8)
     folder.mkdir(parents=True)
@@ -87,7 +95,7 @@ def receive(
             only_period=period.code if period else None,
         )
         result = ingest_paths(ws, [path], options=options)
-        ReceiptWriter(ws, received_at=received).write(result)
+        ReceiptWriter(ws, received_at=received, env=env).write(result)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     (outcome,) = result.files
