@@ -225,3 +225,39 @@ def test_cli_ingest_into_a_locked_period_fails_with_a_message(
     result = run("ingest", str(again), "--received", "2025-04-08")
     assert result.exit_code == 1
     assert "已经县级确认并锁定" in result.output and "Traceback" not in result.output
+
+
+def test_the_workbook_shows_the_review_state_of_every_unit(county: Workspace) -> None:
+    from unionroll.core.reporting import run_reports
+
+    approve(county, "S11", "2025Q1", T1)
+    approve(county, "S21", "2025Q1", COUNTY)
+    send_back(county, "S12", "2025Q1", T1, "请核实")
+    run = run_reports(county, "2025Q1", kinds=("workbook",))
+    (path,) = run.outcomes[0].files
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("审核情况").to_python()
+    by_code = {r[0]: r for r in rows if r and r[0] in ("C", "T1", "T2", "S11", "S12", "S21")}
+    assert by_code["S11"][4] == "学区审核通过" and by_code["S21"][4] == "县级确认"
+    assert by_code["S12"][4] == "已退回" and by_code["T2"][4] == "未报"
+    assert by_code["T1"][4] == "已报"
+    assert "县级确认 1 份，审核通过 1 份" in rows[1][0]
+
+
+def test_cli_rollup_and_report_approved_only(county: Workspace, run, tmp_path: Path) -> None:
+    approve(county, "S11", "2025Q1", T1)
+    result = run("rollup", "--period", "2025Q1", "--approved-only", "--format", "json")
+    assert result.exit_code == 0
+    assert '"approved_only": true' in result.output
+    text = run("rollup", "--period", "2025Q1", "--approved-only").output
+    assert "口径：只计审核通过的报表" in text
+    result = run(
+        "report",
+        "--period",
+        "2025Q1",
+        "--approved-only",
+        "--kind",
+        "workbook",
+        "--out",
+        str(tmp_path / "out"),
+    )
+    assert result.exit_code == 0 and "只计审核通过" in result.output

@@ -39,6 +39,9 @@ from unionroll.core.reporting import run_reports
     help="本县的 Word 模板（.docx），用其中的样式和页面设置。",
 )
 @click.option("--unit", default=None, help="只汇总这个单位及其下属单位（默认：全县）。")
+@click.option(
+    "--approved-only", is_flag=True, help="只计审核通过（学区审核通过或县级确认）的报表。"
+)
 @pass_app
 @handle_errors
 def report(
@@ -50,6 +53,7 @@ def report(
     templates_dir: str | None,
     docx_template: str | None,
     unit: str | None,
+    approved_only: bool,
 ) -> None:
     """生成工作总结、工作要点和汇总工作簿等报告。"""
     ws = app.workspace
@@ -63,8 +67,11 @@ def report(
         templates_dir=templates_dir,
         docx_template=docx_template,
         unit=unit,
+        approved_only=approved_only,
     )
     click.echo(f"{period.label_zh}：{run.completeness}")
+    if approved_only:
+        click.echo("口径：只计审核通过的报表，未审核的按未报计。")
     for outcome in run.outcomes:
         if outcome.error:
             click.echo(f"  ✗ {outcome.name}：{outcome.error}", err=True)

@@ -86,6 +86,7 @@ def run_reports(
     docx_template: str | Path | None = None,
     unit: str | None = None,
     today: date | None = None,
+    approved_only: bool = False,
 ) -> ReportRun:
     from unionroll.core.plugins import registered_reports
     from unionroll.core.rollup import rollup
@@ -101,7 +102,7 @@ def run_reports(
     )
     if word is not None and not word.is_file():
         raise UsageError(f"Word 模板 {word} 不存在。")
-    result = rollup(workspace, period, unit=unit)
+    result = rollup(workspace, period, unit=unit, approved_only=approved_only)
     target = out_dir or workspace.root / "reports" / period.code
     target.mkdir(parents=True, exist_ok=True)
     outcomes = []

@@ -35,6 +35,7 @@ from unionroll.plugins.workbook_lists import (
     write_targets_sheet,
     write_text_register_sheet,
 )
+from unionroll.plugins.workbook_review import write_review_sheet
 
 # Above this many units the workbook is streamed row by row (xlsxwriter's constant-memory
 # mode) so a province-wide rollup does not hold every cell in memory at once.
@@ -98,6 +99,7 @@ def _write_sheets(wb: xlsxwriter.Workbook, rollup: RollupResult, options: Report
         chart_layout = chart_layout or leaf_layout
     write_status_sheet(wb, styles, rollup, levels, title)
     write_chase_sheet(wb, styles, rollup, levels, title)
+    write_review_sheet(wb, styles, rollup, levels, title)
     if has_register(form, "awards"):
         write_awards_sheet(wb, styles, rollup, title)
     if has_register(form, "events"):
@@ -113,7 +115,8 @@ def _write_sheets(wb: xlsxwriter.Workbook, rollup: RollupResult, options: Report
 class WorkbookReport(Report):
     name = "workbook"
     description = (
-        "汇总工作簿：全县汇总、按学区、按学校、报送情况、获奖、活动、计划与目标、图表（.xlsx）"
+        "汇总工作簿：全县汇总、按学区、按学校、报送情况、审核情况、获奖、活动、"
+        "计划与目标、图表（.xlsx）"
     )
     formats = ("xlsx",)
     default_formats = ("xlsx",)
