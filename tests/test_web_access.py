@@ -256,3 +256,15 @@ def test_return_for_correction_and_unlock_from_the_page(county: Workspace, tmp_p
     assert review_state(county, "S11", "2025Q1").locked
     top.post_form("/review/2025Q1/act", {"action": "unlock", "unit": "S11", "reason": "更正"})
     assert review_state(county, "S11", "2025Q1").state == "submitted"
+
+
+def test_the_review_table_can_show_only_what_waits(county: Workspace, tmp_path: Path) -> None:
+    for code in ("S11", "S12"):
+        ingest_paths(county, [filled_template(county, tmp_path / "in", code)])
+    web = as_user(county, "T1")
+    web.post_form("/review/2025Q1/act", {"action": "approve", "unit": "S11"})
+    page = web.get("/review/2025Q1?show=waiting").get_data(as_text=True)
+    assert 'id="unit-S12"' in page and 'id="unit-S11"' not in page
+    page = web.get("/review/2025Q1?show=chase").get_data(as_text=True)
+    assert 'id="unit-T1"' in page and 'id="unit-S12"' not in page
+    assert "审核通过 1 个（其中县级确认 0 个）" in page

@@ -75,6 +75,11 @@ class _Counts:
         return sum(1 for u in self.units if u.review in ("approved", "locked"))
 
     @property
+    def confirmed(self) -> int:
+        """Units whose return the top unit has confirmed (and so locked)."""
+        return sum(1 for u in self.units if u.review == "locked")
+
+    @property
     def rate(self) -> float | None:
         return self.reported / self.expected if self.expected else None
 

@@ -18,11 +18,14 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 from unionroll.adapters.xlsx_template import write_template
+from unionroll.core.accounts import add_user
 from unionroll.core.errors import UsageError
 from unionroll.core.ingest import IngestOptions, IngestResult, ingest_paths
 from unionroll.core.model import UnitInfo
 from unionroll.core.periods import Period
 from unionroll.core.reporting import ReportRun, run_reports
+from unionroll.core.review import Reviewer, awaiting_review
+from unionroll.core.review_actions import StepResult, apply_many
 from unionroll.core.status import PeriodStatus, period_status
 from unionroll.core.units import import_units
 from unionroll.core.workspace import CONFIG_NAME, Workspace
@@ -42,6 +45,8 @@ class DemoRun:
     chase_lists: list[Path] = field(default_factory=list)
     reports: ReportRun | None = None
     files_written: int = 0
+    review: list[StepResult] = field(default_factory=list)
+    logins: list[tuple[str, str]] = field(default_factory=list)  # login, what it shows
 
     @property
     def half(self) -> Period:
@@ -116,8 +121,64 @@ def _run(ws: Workspace, *, today: date, say: Callable[[str], None]) -> DemoRun:
         chase = ws.root / "催报" / f"{quarter.code}_催报名单.xlsx"
         run.chase_lists.append(write_chase_list(status, chase, title_prefix=ws.config.name))
 
+    run.review = _review(ws, run)
+    steps = sum(1 for r in run.review if r.ok)
+    say(
+        f"学区审核、县级确认共 {steps} 次：第一季度已确认锁定，第二季度一半学区已审核，1 份退回修改"
+    )
+    run.logins = _logins(ws)
+
     run.reports = run_reports(ws, run.half, today=date(data.year, 7, 12))
     return run
+
+
+# A township sends back one school's second-quarter return, as a reviewer would.
+RETURNED = ("T03", "T0302", "师德建设签约人数多于在职教职工数，请核实后重新报送。")
+DEMO_PASSWORD = "qingshan-demo"
+# Demo logins: the county, a township and two of its schools (one sent back).
+DEMO_LOGINS = (
+    ("QS", "县：审核全县、确认并锁定、解锁"),
+    ("T03", "学区：审核本学区学校"),
+    ("T0302", "学校：第二季度报表被学区退回，改正后重新上传"),
+    ("T0101", "学校：上传报表、看回执"),
+)
+
+
+def _review(ws: Workspace, run: DemoRun) -> list[StepResult]:
+    """The first quarter reviewed by every township and confirmed by the county (all but
+    one township's schools, still waiting for the county); the second quarter reviewed
+    by half the townships, one school sent back."""
+    q1, q2 = run.half.quarters()
+    townships = [u.code for u in run.data.units if u.level == "township"]
+    results: list[StepResult] = []
+    for code in townships:
+        reviewer = Reviewer(code, f"{code}（演示）")
+        results += apply_many(ws, "approve", awaiting_review(ws, code, q1), q1, reviewer)
+    county = Reviewer("QS", "县教育工会（演示）")
+    last = townships[-1]
+    results += apply_many(
+        ws,
+        "approve",
+        [c for c in awaiting_review(ws, "QS", q1) if not c.startswith(last)],
+        q1,
+        county,
+    )
+    township, school, reason = RETURNED
+    results += apply_many(
+        ws, "return", [school], q2, Reviewer(township, f"{township}（演示）"), reason
+    )
+    for code in townships[: len(townships) // 2]:
+        reviewer = Reviewer(code, f"{code}（演示）")
+        results += apply_many(ws, "approve", awaiting_review(ws, code, q2), q2, reviewer)
+    return results
+
+
+def _logins(ws: Workspace) -> list[tuple[str, str]]:
+    made = []
+    for code, role in DEMO_LOGINS:
+        login, _ = add_user(ws, code, password=DEMO_PASSWORD)
+        made.append((login, role))
+    return made
 
 
 def _write_returns(ws: Workspace, data: DemoData, incoming: Path) -> dict:

@@ -84,8 +84,19 @@ def table(period_code: str) -> Any:
     status = area_status(account, period)
     states = review_states(workspace(), period)
     mine = area(account)
-    groups = [(g, [_row(account, u, states[u.code], mine) for u in g.units]) for g in status.groups]
     waiting = awaiting_review(workspace(), account.unit_code, period)
+    show = request.args.get("show", "all")
+    chase_codes = {u.code for u in status.to_chase}
+    wanted = {"waiting": set(waiting), "chase": chase_codes}.get(show)
+    groups = []
+    for g in status.groups:
+        rows = [
+            _row(account, u, states[u.code], mine)
+            for u in g.units
+            if wanted is None or u.code in wanted
+        ]
+        if rows:
+            groups.append((g, rows))
     return render_template(
         "review.html",
         period=period,
@@ -95,6 +106,7 @@ def table(period_code: str) -> Any:
         waiting=len(waiting),
         chase=status.to_chase,
         approve_label="确认并锁定" if account.is_top else "审核通过",
+        show=show if wanted is not None else "all",
     )
 
 
