@@ -268,3 +268,20 @@ def test_the_review_table_can_show_only_what_waits(county: Workspace, tmp_path: 
     page = web.get("/review/2025Q1?show=chase").get_data(as_text=True)
     assert 'id="unit-T1"' in page and 'id="unit-S12"' not in page
     assert "审核通过 1 个（其中县级确认 0 个）" in page
+
+
+def test_a_school_downloads_its_own_template_and_it_reads_back(
+    county: Workspace, tmp_path: Path
+) -> None:
+    web = as_user(county, "S11")
+    response = web.get("/periods/2025Q1/template.xlsx")
+    assert response.status_code == 200
+    assert "attachment" in response.headers["Content-Disposition"]
+    path = tmp_path / "downloaded.xlsx"
+    path.write_bytes(response.data)
+    read = ingest_paths(county, [path], options=IngestOptions(dry_run=True)).files[0]
+    assert read.error is None
+    (ret,) = read.returns
+    assert (ret.unit_code, ret.period) == ("S11", "2025Q1")  # empty, so refused, but its own
+    assert web.get("/periods/2025H1/template.xlsx").status_code == 404
+    assert web.get("/periods/nonsense/template.xlsx").status_code == 404
