@@ -285,3 +285,26 @@ def test_a_school_downloads_its_own_template_and_it_reads_back(
     assert (ret.unit_code, ret.period) == ("S11", "2025Q1")  # empty, so refused, but its own
     assert web.get("/periods/2025H1/template.xlsx").status_code == 404
     assert web.get("/periods/nonsense/template.xlsx").status_code == 404
+
+
+def test_an_upload_into_a_locked_period_is_refused(county: Workspace, tmp_path: Path) -> None:
+    from unionroll.core.review import Reviewer
+    from unionroll.core.review_actions import approve
+
+    ingest_paths(county, [filled_template(county, tmp_path / "in", "S11")])
+    approve(county, "S11", "2025Q1", Reviewer("C", "县"))
+    web = as_user(county, "S11")
+    # the page offers no upload, and a post made anyway is refused and stores nothing
+    upload_page = web.get("/periods/2025Q1/upload").get_data(as_text=True)
+    assert "已经县级确认并锁定" in upload_page and 'type="file"' not in upload_page
+    changed = filled_template(county, tmp_path / "again", "S11", blood_donors=40)
+    token = web.token("/periods")
+    with changed.open("rb") as fh:
+        response = web.http.post(
+            "/periods/2025Q1/upload",
+            data={"file": (fh, changed.name), "csrf_token": token},
+            content_type="multipart/form-data",
+        )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "已经县级确认并锁定，不能再报送或更正" in page
+    assert n_returns(county) == 1
