@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from unionroll.core.periods import Period
@@ -100,8 +100,8 @@ def _step(
     if reason and len(reason) > MAX_REASON:
         raise ReviewError(f"原因太长（{len(reason)} 字），请控制在 {MAX_REASON} 字以内。")
     with workspace.session() as session:
+        _lock_unit(session, unit_code)
         unit = require_unit(session, unit_code)
-        session.execute(select(Unit.id).where(Unit.id == unit.id).with_for_update())
         by = require_unit(session, reviewer.unit_code)
         before = _read_state(workspace, session, unit, period.code)
         top = by.parent_id is None
@@ -158,6 +158,16 @@ def _step(
         )
         session.flush()
         return _read_state(workspace, session, unit, period.code)
+
+
+def _lock_unit(session: Session, code: str) -> None:
+    """Take the unit's row for this transaction before reading anything: on PostgreSQL a
+    row lock; on SQLite a (no-op) write first, so the transaction holds the write lock
+    from its start and waits for another writer instead of failing on a stale read."""
+    if session.bind is not None and session.bind.dialect.name == "sqlite":
+        session.execute(update(Unit).where(Unit.code == code).values(code=Unit.code))
+    else:
+        session.execute(select(Unit.id).where(Unit.code == code).with_for_update())
 
 
 def _verb(action: str) -> str:
