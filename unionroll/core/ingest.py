@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -21,8 +20,10 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.engine import Connection
 
+from unionroll.core import faults
 from unionroll.core.contracts import Adapter, ReadContext, Validator
 from unionroll.core.errors import SourceError, UsageError
+from unionroll.core.files import part_name, sweep_stale_parts
 from unionroll.core.forms import FormDefinition
 from unionroll.core.hookcalls import notify
 from unionroll.core.ingest_readers import ReaderPool
@@ -34,7 +35,6 @@ from unionroll.core.store import (
     RegisterRow,
     ReturnRecord,
     ReturnValue,
-    SourceFile,
     Unit,
     utcnow,
 )
@@ -44,6 +44,7 @@ from unionroll.core.store import (
 from unionroll.core.units import unit_infos
 from unionroll.core.validation import validate
 from unionroll.core.workspace import Workspace
+from unionroll.core.writes import source_file_id, write_transaction
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 READ_AHEAD = 4  # files read and checked ahead of the one being stored
@@ -416,11 +417,11 @@ class Ingestor:
             # the receipt still tells the sender every finding.
             return outcome
 
-        with self.ws.connection() as conn:
-            if conn.dialect.name == "postgresql":
-                # One writer per unit at a time: a review step (which locks the same row)
-                # or another ingest of this unit waits here until it has committed.
-                conn.execute(_LOCK_UNIT, {"unit_id": unit_id})
+        def write(conn: Connection) -> ReturnOutcome:
+            # write_transaction has taken the unit's write lock: a review step (which locks
+            # the same row) or another ingest of this unit waits until this one commits.
+            faults.point("store_begin")
+            outcome.superseded_id = None  # a second try starts afresh
             if is_locked(conn, unit_id, period):
                 return _refused(outcome, _locked_finding(self.ws, data, name, unit, period))
             history = conn.execute(_HISTORY, {"unit_id": unit_id, "period": period}).all()
@@ -434,6 +435,7 @@ class Ingestor:
                 outcome.return_id = history[0].id
                 return outcome
             source_id = self._source_file(conn, prep.size, checksum, name, prep.stored)
+            faults.point("store_source")
             return_id = conn.execute(
                 _INSERT_RETURN,
                 {
@@ -458,6 +460,7 @@ class Ingestor:
                 },
             ).scalar_one()
             outcome.return_id = return_id
+            faults.point("store_return")
             if checked.accepted:
                 if active:
                     conn.execute(
@@ -465,8 +468,15 @@ class Ingestor:
                         [{"old_id": row.id, "new_id": return_id, "at": utcnow()} for row in active],
                     )
                     outcome.superseded_id = active[0].id
+                    faults.point("store_supersede")
                 _insert_values(conn, return_id, checked)
+                faults.point("store_values")
             _insert_findings(conn, return_id, checked.findings)
+            faults.point("store_commit")
+            return outcome
+
+        outcome = write_transaction(self.ws, write, lock_unit=unit_id)
+        faults.point("stored")
         return outcome
 
     def _refusal(self, checked: CheckedReturn, data: ReturnData, name: str) -> Finding | None:
@@ -497,19 +507,14 @@ class Ingestor:
     def _source_file(
         self, conn: Connection, size: int, checksum: str, name: str, stored: str | None
     ) -> int:
-        existing = conn.execute(_SOURCE_BY_CHECKSUM, {"checksum": checksum}).scalar_one_or_none()
-        if existing is not None:
-            return existing
-        return conn.execute(
-            _INSERT_SOURCE,
-            {
-                "checksum": checksum,
-                "original_name": name,
-                "stored_path": stored,
-                "size": size,
-                "received_at": utcnow(),
-            },
-        ).scalar_one()
+        row = {
+            "checksum": checksum,
+            "original_name": name,
+            "stored_path": stored,
+            "size": size,
+            "received_at": utcnow(),
+        }
+        return source_file_id(conn, row)
 
     def _keep_copy(self, blob: bytes, checksum: str, name: str) -> str | None:
         """Copy a source file into the workspace under its checksum; returns its path there.
@@ -523,10 +528,16 @@ class Ingestor:
         suffix = Path(name).suffix.lower()[:10]
         rel = f"sources/{checksum[:2]}/{checksum}{suffix}"
         target = self.ws.root / rel
+        faults.point("read")
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_name(f"{target.name}.{threading.get_ident()}.part")
-            tmp.write_bytes(blob)
+            tmp = target.with_name(part_name(target.name))
+            with tmp.open("wb") as fh:
+                fh.write(blob[: len(blob) // 2])
+                fh.flush()
+                faults.point("copy_write")
+                fh.write(blob[len(blob) // 2 :])
+            faults.point("copy_rename")
             tmp.replace(target)  # never a half-written copy under the final name
         return rel
 
@@ -553,10 +564,6 @@ _SUPERSEDE = (
         superseded_at=bindparam("at"),
     )
 )
-_LOCK_UNIT = select(Unit.id).where(Unit.id == bindparam("unit_id")).with_for_update()
-_SOURCES = SourceFile.__table__
-_SOURCE_BY_CHECKSUM = select(_SOURCES.c.id).where(_SOURCES.c.checksum == bindparam("checksum"))
-_INSERT_SOURCE = insert(_SOURCES).returning(_SOURCES.c.id)
 _INSERT_VALUES = insert(ReturnValue.__table__)
 _INSERT_REGISTER_ROWS = insert(RegisterRow.__table__)
 _INSERT_FINDINGS = insert(FindingRow.__table__)
@@ -677,6 +684,8 @@ def ingest_paths(
     )
 
     files = collect_files(paths)
+    # Copies half-written by a run that was killed: their final copies are written again.
+    sweep_stale_parts(workspace.root / "sources")
     pm = workspace.pm
     ingestor = Ingestor(
         workspace,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from jinja2 import Environment
 
-from unionroll.core.files import safe_name, write_text_atomic
+from unionroll.core.files import safe_name, sweep_stale_parts, write_text_atomic
 from unionroll.core.ingest import FileOutcome, IngestResult, ReturnOutcome
 from unionroll.core.model import Finding
 from unionroll.core.periods import Period
@@ -64,6 +64,7 @@ class ReceiptWriter:
         self._pending: list[Future[None]] = []
 
     def write(self, result: IngestResult) -> list[Path]:
+        sweep_stale_parts(self.out_dir)  # receipts half-written by a killed run
         # Rendering is quick; the disk is what a batch of hundreds of receipts waits on,
         # and a few writes in flight at once hide most of that wait.
         with ThreadPoolExecutor(max_workers=4, thread_name_prefix="unionroll-receipt") as pool:
@@ -140,9 +141,11 @@ class ReceiptWriter:
     def _save(self, folder: str, name: str, text: str) -> Path:
         target = self.out_dir / folder / name
         if self._pool is not None:
-            self._pending.append(self._pool.submit(write_text_atomic, target, text))
+            self._pending.append(
+                self._pool.submit(write_text_atomic, target, text, fault="receipt")
+            )
         else:
-            write_text_atomic(target, text)
+            write_text_atomic(target, text, fault="receipt")
         return target
 
 
