@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -98,3 +98,32 @@ class Cli:
 @pytest.fixture
 def run(workspace: Workspace) -> Cli:
     return Cli(workspace)
+
+
+@pytest.fixture
+def fresh_db(db_url: str, tmp_path: Path) -> Iterator[Callable[[], str]]:
+    """Makes more empty databases of the same kind as ``db_url`` (each call a new one)."""
+    made: list[str] = []
+    engine_base = _pg_base_url()
+
+    def make() -> str:
+        if db_url.startswith("sqlite"):
+            url = f"sqlite:///{tmp_path / f'extra-{len(made)}.db'}"
+        else:
+            assert engine_base
+            schema = f"t_{uuid.uuid4().hex[:12]}"
+            with create_engine(engine_base, isolation_level="AUTOCOMMIT").connect() as conn:
+                conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+            sep = "&" if "?" in engine_base else "?"
+            url = f"{engine_base}{sep}options=-csearch_path%3D{schema}"
+        made.append(url)
+        return url
+
+    yield make
+    if not db_url.startswith("sqlite") and engine_base:
+        admin = create_engine(engine_base, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            for url in made:
+                schema = url.rsplit("%3D", 1)[1]
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()

@@ -35,6 +35,7 @@ from unionroll.core.store import (
     RegisterRow,
     ReturnRecord,
     ReturnValue,
+    SourceFile,
     Unit,
     utcnow,
 )
@@ -361,7 +362,9 @@ class Ingestor:
             )
             for data in datas
         ]
-        prep.stored = self._keep_copy(prep.blob, outcome.checksum, name)
+        if any(c.period and c.unit_code in self.unit_ids for _, c in prep.checked):
+            # Only a file with a return to store is kept: a kept copy always has its row.
+            prep.stored = self._keep_copy(prep.blob, outcome.checksum, name)
         prep.blob = b""  # copied into the workspace; nothing later needs the bytes
         return prep
 
@@ -427,6 +430,16 @@ class Ingestor:
             history = conn.execute(_HISTORY, {"unit_id": unit_id, "period": period}).all()
             active = [row for row in history if row.status in ACTIVE_STATUSES]
             if checked.accepted and active and active[0].content_checksum == content:
+                outcome.status = "unchanged"
+                outcome.return_id = active[0].id
+                return outcome
+            if (
+                checked.accepted
+                and active
+                and _sent_before(conn, unit_id, period, content, checksum)
+            ):
+                # These very bytes were stored before and have since been replaced: sending
+                # an old file again (a rerun after a crash, say) must not undo the newer one.
                 outcome.status = "unchanged"
                 outcome.return_id = active[0].id
                 return outcome
@@ -564,6 +577,19 @@ _SUPERSEDE = (
         superseded_at=bindparam("at"),
     )
 )
+_SOURCES = SourceFile.__table__
+_SUPERSEDED_FROM_FILE = (
+    select(_RETURNS.c.id)
+    .join(_SOURCES, _SOURCES.c.id == _RETURNS.c.source_file_id)
+    .where(
+        _RETURNS.c.unit_id == bindparam("unit_id"),
+        _RETURNS.c.period == bindparam("period"),
+        _RETURNS.c.status == "superseded",
+        _RETURNS.c.content_checksum == bindparam("content"),
+        _SOURCES.c.checksum == bindparam("file"),
+    )
+    .limit(1)
+)
 _INSERT_VALUES = insert(ReturnValue.__table__)
 _INSERT_REGISTER_ROWS = insert(RegisterRow.__table__)
 _INSERT_FINDINGS = insert(FindingRow.__table__)
@@ -588,6 +614,14 @@ def _locked_finding(
         f"如确需更正，请联系{top}教育工会解锁。",
         data.unit_location or Location(file=name),
     )
+
+
+def _sent_before(conn: Connection, unit_id: int, period: str, content: str, file: str) -> bool:
+    row = conn.execute(
+        _SUPERSEDED_FROM_FILE,
+        {"unit_id": unit_id, "period": period, "content": content, "file": file},
+    ).first()
+    return row is not None
 
 
 def _finding_from(exc: SourceError, fallback: Location) -> Finding:

@@ -38,6 +38,7 @@ __all__ = [
     "apply_unit_table",
     "children",
     "close_unit",
+    "closure_of",
     "counts_by_level",
     "get_unit",
     "import_units",
@@ -335,25 +336,31 @@ def _bulk_insert(session: Session, table: Any, rows: list[dict[str, Any]]) -> No
 def rebuild_closure(session: Session) -> int:
     """Recompute the whole ``unit_closure`` table from the parent links; returns its size."""
     parent = {r.id: r.parent_id for r in session.execute(select(_UNITS.c.id, _UNITS.c.parent_id))}
+    session.execute(delete(_CLOSURE))
+    rows = [
+        {"ancestor_id": a, "descendant_id": d, "depth": depth} for a, d, depth in closure_of(parent)
+    ]
+    _bulk_insert(session, _CLOSURE, rows)
+    return len(rows)
+
+
+def closure_of(parent: dict[int, int | None]) -> set[tuple[int, int, int]]:
+    """Every (ancestor, descendant, depth) of the hierarchy given by unit → parent."""
     chains: dict[int, list[int]] = {}  # unit -> [unit, parent, grandparent, ...]
     for start in parent:
-        path = []
+        path: list[int] = []
         unit: int | None = start
         while unit is not None and unit not in chains:
+            if unit in path:  # a loop of parents (a damaged table): cut it here
+                unit = None
+                break
             path.append(unit)
             unit = parent.get(unit)
         above = chains[unit] if unit is not None else []
         for u in reversed(path):
             above = [u, *above]
             chains[u] = above
-    session.execute(delete(_CLOSURE))
-    rows = [
-        {"ancestor_id": a, "descendant_id": d, "depth": depth}
-        for d, chain in chains.items()
-        for depth, a in enumerate(chain)
-    ]
-    _bulk_insert(session, _CLOSURE, rows)
-    return len(rows)
+    return {(a, d, depth) for d, chain in chains.items() for depth, a in enumerate(chain)}
 
 
 # --- closing and reopening -----------------------------------------------------------
