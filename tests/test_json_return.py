@@ -129,7 +129,7 @@ def test_minimal_return_and_empty_registers(tmp_path: Path, context: ReadContext
         None,
     )
     assert data.values == [] and data.registers == [] and data.findings == []
-    assert data.period_location is None
+    assert data.period_location == Location(file="return.json", path="period")  # where it belongs
 
 
 def test_values_are_passed_raw_and_formulas_stay_text(tmp_path: Path, context: ReadContext) -> None:

@@ -480,6 +480,8 @@ class _Reader:
             unit_location=where,
             period_location=where,
             findings=group.findings,
+            # A value left out has no line: the unit's first line is where its rows start.
+            input_cells={ind.id: where for ind in self.context.form.indicators},
         )
 
 

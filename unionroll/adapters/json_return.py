@@ -336,9 +336,11 @@ class _Reader:
             form_version=version,
             consolidated=consolidated,
             template_id=template_id,
-            unit_location=self.loc("unit") if "unit" in doc else None,
-            period_location=self.loc("period") if "period" in doc else None,
-            form_location=self.loc("form_version") if "form_version" in doc else None,
+            unit_location=self.loc("unit"),  # where it is, or where it belongs
+            period_location=self.loc("period"),
+            form_location=self.loc("form_version"),
+            # where a value left out belongs, for "required, not filled in"
+            input_cells={ind.id: self.loc(_key_path("values", ind.id)) for ind in form.indicators},
         )
         register_ids = [reg.id for reg in form.registers]
         for key, value in doc.items():
