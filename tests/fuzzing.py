@@ -81,7 +81,7 @@ def mutated_workbook(draw: st.DrawFn, blob: bytes) -> bytes:
         texts = list(re.finditer(r"<t( [^>]*)?>([^<]*)</t>", xml))
         for match in draw(st.lists(st.sampled_from(texts), min_size=1, max_size=8)):
             new = _xml_escape(draw(odd_text))
-            xml = xml.replace(match.group(0), f"<t xml:space=\"preserve\">{new}</t>", 1)
+            xml = xml.replace(match.group(0), f'<t xml:space="preserve">{new}</t>', 1)
         members[_SHARED] = xml.encode("utf-8")
     elif kind == "numbers":
         sheets = sorted(n for n in members if n.startswith("xl/worksheets/sheet"))

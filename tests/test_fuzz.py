@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from unionroll.core.ingest import Ingestor, IngestOptions
+from unionroll.core.ingest import IngestOptions, Ingestor
 from unionroll.core.plugins import registered_adapters, registered_forms, registered_validators
 from unionroll.testing.helpers import SAMPLE_TODAY, make_workspace, sample_returns, sample_workbook
 
@@ -123,5 +123,7 @@ def test_csv_long(harness: Harness, data: st.DataObject) -> None:
     if data.draw(st.booleans()):
         blob = data.draw(fuzzing.mutated_csv(text))
     else:
-        blob = data.draw(st.one_of(fuzzing.flipped_bytes(text.encode()), fuzzing.truncated(text.encode())))
+        blob = data.draw(
+            st.one_of(fuzzing.flipped_bytes(text.encode()), fuzzing.truncated(text.encode()))
+        )
     harness.check("报表.csv", blob)

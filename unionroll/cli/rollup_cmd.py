@@ -367,8 +367,16 @@ def rollup_csv(result: RollupResult, listed: list[RollupNode]) -> str:
             if isinstance(value, float) and value.is_integer():
                 value = int(value)
             row.append("" if value is None else value)
-        writer.writerow(row)
+        writer.writerow([_inert(cell) for cell in row])
     return buf.getvalue()
+
+
+def _inert(cell: Any) -> Any:
+    """Text that Excel or WPS would run as a formula (=, +, -, @, or a tab or CR first)
+    gets a leading apostrophe, so it opens as the text it is."""
+    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + cell
+    return cell
 
 
 # --- trace -------------------------------------------------------------------------------------

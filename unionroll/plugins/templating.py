@@ -42,17 +42,32 @@ def make_environment(
     )
     env.filters["cn_number"] = cn_number
     env.filters["md_cell"] = md_cell
+    env.filters["md"] = md_text
     env.filters["t"] = escape_text
     env.filters["clause"] = clause
     prepare_environment(pm, env)  # a plugin that raises is named in the error
     return env
 
 
+# The marks that make Markdown (or the HTML it may hold) out of text anywhere in a line,
+# and those that do at its start; CommonMark lets a backslash make any of them literal.
+_MD_MARKUP = re.compile(r"([\\`*_\[\]<>|~!&])")
+_MD_AT_START = re.compile(r"^(\s*)([#+\-=]|\d+[.)])")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def md_text(value: object) -> str:
+    """The ``md`` filter: text from a return made literal in Markdown, on one line: no
+    link, image, HTML tag, emphasis or heading a school typed survives as markup."""
+    text = _CONTROL.sub("", "" if value is None else str(value))
+    text = text.replace("\r", " ").replace("\n", " ")
+    return _MD_AT_START.sub(r"\1\\\2", _MD_MARKUP.sub(r"\\\1", text))
+
+
 def md_cell(value: object) -> str:
-    """Text made safe for one Markdown table cell: no pipes or line breaks that split it."""
-    return (
-        str(value).replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
-    )
+    """Text made safe for one Markdown table cell: no pipes or line breaks that split it,
+    and no markup (see :func:`md_text`)."""
+    return md_text(value)
 
 
 _SPECIAL = set("\\*|")
@@ -63,7 +78,7 @@ _WS = re.compile(r"\s+")
 def escape_text(value: object) -> str:
     """The ``t`` filter: text from a return made literal inside the document markup
     (see unionroll.plugins.document), and kept on one line."""
-    text = _WS.sub(" ", "" if value is None else str(value)).strip()
+    text = _WS.sub(" ", _CONTROL.sub("", "" if value is None else str(value))).strip()
     out = "".join("\\" + ch if ch in _SPECIAL else ch for ch in text)
     if out and out[0] in _LEADING:
         out = "\\" + out
