@@ -127,3 +127,47 @@ def test_csv_long(harness: Harness, data: st.DataObject) -> None:
             st.one_of(fuzzing.flipped_bytes(text.encode()), fuzzing.truncated(text.encode()))
         )
     harness.check("报表.csv", blob)
+
+
+# --- what the long campaign found, kept as regression tests ---------------------------------
+
+
+def _findings(harness: Harness, name: str, blob: bytes) -> dict[str, list]:
+    path = fuzzing.write(harness.folder, name, blob)
+    prep = harness.ingestor.prepare(path)
+    harness.ingestor.finish(prep)
+    harness.ingestor._seen.clear()
+    assert prep.outcome.error is None, prep.outcome.error
+    found: dict[str, list] = {}
+    for _data, checked in prep.checked:
+        for f in checked.findings:
+            found.setdefault(f.code, []).append(f.location)
+    return found
+
+
+def test_json_without_period_names_where_it_belongs(harness: Harness) -> None:
+    payload = {k: v for k, v in harness.json_seed.items() if k != "period"}
+    found = _findings(harness, "无期间.json", json.dumps(payload).encode())
+    assert [loc.path for loc in found["period_missing"]] == ["period"]
+
+
+def test_json_without_required_value_names_its_key(harness: Harness) -> None:
+    payload = json.loads(json.dumps(harness.json_seed))
+    del payload["values"]["staff_total"]
+    found = _findings(harness, "缺在职人数.json", json.dumps(payload).encode())
+    assert [loc.path for loc in found["required_missing"]] == ["values.staff_total"]
+
+
+def test_csv_without_required_value_names_the_units_first_line(harness: Harness) -> None:
+    lines = [ln for ln in harness.csv_seed.splitlines() if ",staff_total," not in ln]
+    found = _findings(harness, "缺在职人数.csv", ("\n".join(lines) + "\n").encode())
+    assert [loc.line for loc in found["required_missing"]] == [2]
+
+
+def test_xlsx_with_an_indicator_row_gone_names_the_sheet(harness: Harness) -> None:
+    members = fuzzing._members(harness.workbook)
+    shared = members["xl/sharedStrings.xml"].decode("utf-8")
+    assert shared.count(">staff_total<") == 1
+    members["xl/sharedStrings.xml"] = shared.replace(">staff_total<", ">不是代码<").encode()
+    found = _findings(harness, "改了代码.xlsx", fuzzing._zip(members))
+    assert [(loc.sheet, loc.cell) for loc in found["required_missing"]] == [("报表", None)]

@@ -119,9 +119,9 @@ def _formula_cells(path: Path) -> list[str]:
     for sheet in wb.worksheets:
         for row in sheet.iter_rows():
             for cell in row:
-                if cell.data_type == "f":
-                    if "evil" in str(cell.value) or "cmd" in str(cell.value):
-                        found.append(str(cell.value))
+                text = str(cell.value)
+                if cell.data_type == "f" and ("evil" in text or "cmd" in text):
+                    found.append(text)
     return found
 
 

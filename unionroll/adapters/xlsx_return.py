@@ -328,6 +328,11 @@ class _Reader:
                 data.values.append(
                     RawValue(indicator_id=key, raw=_raw(value), location=where, formula=formula)
                 )
+        # An indicator whose row is gone (its id cell changed or deleted) still has a
+        # place to be named: the data sheet it belongs on.
+        sheet_only = Location(file=self.display, sheet=DATA_SHEET)
+        for ind_id in known:
+            data.input_cells.setdefault(ind_id, sheet_only)
         self.check_shown(shown, meta, meta_cells)
 
     def label_finding(
