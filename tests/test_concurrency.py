@@ -42,3 +42,21 @@ def test_four_writers_at_once(tmp_path: Path, db_url: str, fresh_db: Callable[[]
     check = unionroll(ws, db_url, "db", "check")
     out, err = check.communicate(timeout=120)
     assert check.returncode == 0, out + err
+
+
+def test_a_held_lock_is_told_in_plain_words(sqlite_workspace, tmp_path: Path) -> None:
+    """A command other than ingest that cannot get the lock (another program holds the
+    database for longer than SQLite waits) says so in Chinese, not as "database is locked"."""
+    import sqlite3
+
+    from unionroll.testing.helpers import run_cli, sample_units
+
+    holder = sqlite3.connect(sqlite_workspace.engine.url.database)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        result = run_cli("units", "import", str(sample_units()), workspace=sqlite_workspace)
+    finally:
+        holder.rollback()
+        holder.close()
+    assert result.exit_code != 0
+    assert "占用" in result.output and "locked" not in result.output

@@ -94,7 +94,7 @@ def test_seeds_are_accepted(harness: Harness) -> None:
         harness.ingestor._seen.clear()
 
 
-@fuzz_settings(60)
+@fuzz_settings(150)
 @given(data=st.data())
 def test_xlsx_return(harness: Harness, data: st.DataObject) -> None:
     blob = harness.workbook
@@ -104,7 +104,7 @@ def test_xlsx_return(harness: Harness, data: st.DataObject) -> None:
     harness.check("报表.xlsx", data.draw(mutation(blob)))
 
 
-@fuzz_settings(150)
+@fuzz_settings(300)
 @given(data=st.data())
 def test_json_return(harness: Harness, data: st.DataObject) -> None:
     payload = harness.json_seed
@@ -116,7 +116,7 @@ def test_json_return(harness: Harness, data: st.DataObject) -> None:
     harness.check("报表.json", blob)
 
 
-@fuzz_settings(150)
+@fuzz_settings(300)
 @given(data=st.data())
 def test_csv_long(harness: Harness, data: st.DataObject) -> None:
     text = harness.csv_seed

@@ -67,6 +67,13 @@ def handle_errors(func: F) -> F:
         except SQLAlchemyError as exc:
             orig = getattr(exc, "orig", None) or exc
             msg = str(orig).strip().splitlines()[0] if str(orig).strip() else repr(orig)
+            if "database is locked" in msg:
+                raise UserFacingError(
+                    UnionrollError(
+                        "数据库正被另一个 unionroll 命令占用，这一步没有写入任何内容。"
+                        "请等那个命令结束后重新运行。"
+                    )
+                ) from None
             raise UserFacingError(UnionrollError(f"数据库操作失败：{msg}")) from None
         except KeyboardInterrupt:
             click.echo("已中断：当前这一步未写入任何内容。", err=True)
