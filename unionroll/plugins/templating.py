@@ -51,7 +51,9 @@ def make_environment(
 
 # The marks that make Markdown (or the HTML it may hold) out of text anywhere in a line,
 # and those that do at its start; CommonMark lets a backslash make any of them literal.
-_MD_MARKUP = re.compile(r"([\\`*_\[\]<>|~!&])")
+# An underscore is left alone: ids such as values.staff_total stay readable as plain
+# text, and at most it could make a word italic.
+_MD_MARKUP = re.compile(r"([\\`*\[\]<>|!&])")
 _MD_AT_START = re.compile(r"^(\s*)([#+\-=]|\d+[.)])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
