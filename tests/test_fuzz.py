@@ -171,3 +171,15 @@ def test_xlsx_with_an_indicator_row_gone_names_the_sheet(harness: Harness) -> No
     members["xl/sharedStrings.xml"] = shared.replace(">staff_total<", ">不是代码<").encode()
     found = _findings(harness, "改了代码.xlsx", fuzzing._zip(members))
     assert [(loc.sheet, loc.cell) for loc in found["required_missing"]] == [("报表", None)]
+
+
+@pytest.mark.parametrize("part", ["xl/workbook.xml", "xl/_rels/workbook.xml.rels"])
+def test_xlsx_part_declaring_an_unknown_encoding_is_refused(harness: Harness, part: str) -> None:
+    members = fuzzing._members(harness.workbook)
+    members[part] = members[part].replace(b'encoding="UTF-8"', b'encoding="U-F-8"', 1)
+    path = fuzzing.write(harness.folder, "坏编码.xlsx", fuzzing._zip(members))
+    prep = harness.ingestor.prepare(path)
+    outcome = harness.ingestor.finish(prep)
+    harness.ingestor._seen.clear()
+    assert outcome.error is not None and outcome.error.code != "adapter_failed"
+    assert "损坏" in outcome.error.message

@@ -396,7 +396,7 @@ def _scan_members(zf: zipfile.ZipFile, info: ArchiveInfo, limits: Limits, where:
             if len(read) == sum(1 for n in zf.namelist() if n.lower() in first):
                 try:
                     info.sheets, related = _workbook_parts(zf, read)
-                except ElementTree.ParseError:
+                except (ElementTree.ParseError, LookupError):  # LookupError: a bad encoding
                     raise _fail(
                         "文件已损坏（工作簿结构无法识别），无法打开。请在 Excel/WPS 中重新保存为"
                         " .xlsx 后再报送。",
