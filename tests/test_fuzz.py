@@ -183,3 +183,17 @@ def test_xlsx_part_declaring_an_unknown_encoding_is_refused(harness: Harness, pa
     harness.ingestor._seen.clear()
     assert outcome.error is not None and outcome.error.code != "adapter_failed"
     assert "损坏" in outcome.error.message
+
+
+def test_xlsx_sheet_declaring_an_unknown_encoding_is_refused(harness: Harness) -> None:
+    members = fuzzing._members(harness.workbook)
+    part = "xl/worksheets/sheet3.xml"
+    xml = bytearray(members[part])
+    assert xml[31:32] == b"T" and xml[55:56] == b"\n" and xml[906:907] == b"r"
+    xml[31], xml[55], xml[906] = ord("-"), 1, 0  # the bytes the campaign flipped
+    members[part] = bytes(xml)
+    path = fuzzing.write(harness.folder, "坏编码的表.xlsx", fuzzing._zip(members))
+    outcome = harness.ingestor.finish(harness.ingestor.prepare(path))
+    harness.ingestor._seen.clear()
+    assert outcome.error is not None and outcome.error.code != "adapter_failed"
+    assert "损坏" in outcome.error.message

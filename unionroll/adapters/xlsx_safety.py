@@ -481,7 +481,7 @@ def _check_sheet(
             raise _absurd(sheet_where, exc.what, limits) from None
         except _TooMany as exc:
             raise _too_many(sheet_where, exc.count) from None
-        except expat.ExpatError:
+        except (expat.ExpatError, LookupError):  # LookupError: a bad encoding declared
             raise _corrupt(where) from None
         max_row, max_col = max(max_row, row), max(max_col, col)
     if max_row * max_col > limits.max_cells:
