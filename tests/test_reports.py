@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import re
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import docx
 import pytest
+from report_support import json_return, load_county
 
-from unionroll.core.ingest import IngestOptions, ingest_paths
 from unionroll.core.reporting import run_reports
 from unionroll.core.rollup import rollup
-from unionroll.core.units import import_units
 from unionroll.core.workspace import Workspace
 
 UNITS = """代码,名称,层级,上级代码
@@ -28,17 +26,6 @@ S3,许孟小学工会,学校,T1
 PROFILE = {"staff_total": 120, "female_staff": 70, "members_total": 118}
 
 
-def _return(unit: str, period: str, values: dict[str, Any], **registers: Any) -> dict[str, Any]:
-    return {
-        "form": "edu-union-quarterly",
-        "form_version": 1,
-        "unit": unit,
-        "period": period,
-        "values": values,
-        **registers,
-    }
-
-
 AWARD_S1 = {
     "holder_type": "单位",
     "holder": "五莲一中",
@@ -49,8 +36,8 @@ AWARD_S1 = {
 }
 
 RETURNS = [
-    _return("S1", "2025Q1", {**PROFILE, "needy_staff_visited": 30, "care_funds": "1.2万元"}),
-    _return(
+    json_return("S1", "2025Q1", {**PROFILE, "needy_staff_visited": 30, "care_funds": "1.2万元"}),
+    json_return(
         "S1",
         "2025Q2",
         {
@@ -73,7 +60,7 @@ RETURNS = [
             }
         ],
     ),
-    _return(
+    json_return(
         "S2",
         "2025Q1",
         {
@@ -85,7 +72,7 @@ RETURNS = [
             "care_funds": 6000,
         },
     ),
-    _return(
+    json_return(
         "S2",
         "2025Q2",
         {
@@ -135,8 +122,8 @@ RETURNS = [
         ],
     ),
     # The township reports its school's award again: it must be counted once.
-    _return("T1", "2025Q2", {"committee_meetings": 2}, awards=[AWARD_S1]),
-    _return(
+    json_return("T1", "2025Q2", {"committee_meetings": 2}, awards=[AWARD_S1]),
+    json_return(
         "WL",
         "2025Q2",
         {"cadre_trainees": 0},
@@ -154,18 +141,7 @@ RETURNS = [
 
 @pytest.fixture
 def seed_county(workspace: Workspace, tmp_path: Path) -> Workspace:
-    units = tmp_path / "units.csv"
-    units.write_text(UNITS, encoding="utf-8")
-    import_units(workspace, units)
-    folder = tmp_path / "returns"
-    folder.mkdir()
-    for n, payload in enumerate(RETURNS):
-        (folder / f"{n:02d}.json").write_text(json.dumps(payload, ensure_ascii=False), "utf-8")
-    result = ingest_paths(
-        workspace,
-        [folder],
-        options=IngestOptions(received_at=datetime(2025, 7, 3, 9), today=date(2025, 9, 1)),
-    )
+    result = load_county(workspace, tmp_path / "county", UNITS, RETURNS)
     assert result.ok, [f.message for f in result.files for r in f.returns for f in r.findings]
     return workspace
 

@@ -42,6 +42,13 @@ from unionroll.core.reporting import run_reports
 @click.option(
     "--approved-only", is_flag=True, help="只计审核通过（学区审核通过或县级确认）的报表。"
 )
+@click.option(
+    "--date",
+    "signed",
+    default=None,
+    help="落款日期，如 2025-07-10（默认：unionroll.toml 中 [reports] 的 date；"
+    "都未设置时为今天，期间结束十天以后才生成的为期间结束后第十天）。",
+)
 @pass_app
 @handle_errors
 def report(
@@ -54,6 +61,7 @@ def report(
     docx_template: str | None,
     unit: str | None,
     approved_only: bool,
+    signed: str | None,
 ) -> None:
     """生成工作总结、工作要点和汇总工作簿等报告。"""
     ws = app.workspace
@@ -68,6 +76,7 @@ def report(
         docx_template=docx_template,
         unit=unit,
         approved_only=approved_only,
+        today=signed,
     )
     click.echo(f"{period.label_zh}：{run.completeness}")
     if approved_only:

@@ -121,6 +121,31 @@ class Period:
             return "上半年" if self.index == 1 else "下半年"
         return "全年"
 
+    @property
+    def next_label_zh(self) -> str:
+        """The next period as a sentence of this one names it: 下半年, 第四季度, 明年,
+        明年第一季度."""
+        following = self.next()
+        if self.type is PeriodType.YEAR:
+            return "明年"
+        if following.year != self.year:
+            return f"明年{following.short_label_zh}"
+        return following.short_label_zh
+
+    @property
+    def end_label_zh(self) -> str:
+        """The end of the period in a sentence: 第三季度末, 上半年末, 年末."""
+        if self.end.month == 12:
+            return "年末"
+        return f"{self.short_label_zh}末"
+
+    def report_date(self, today: date | None = None, days_after_end: int = 10) -> date:
+        """The date a report on this period is signed with when none is set: today, or
+        ``days_after_end`` days after the period ended when it is written later than that."""
+        today = today or date.today()
+        latest = self.end + timedelta(days=days_after_end)
+        return min(today, latest)
+
     def __str__(self) -> str:
         return self.code
 

@@ -15,6 +15,10 @@ from unionroll.core.errors import UnionrollError, UsageError
 from unionroll.core.periods import Period
 from unionroll.core.workspace import Workspace
 
+# Unless a date is set, a report written long after its period is dated as if written on
+# time: ten days after the period ended, when the returns are in.
+REPORT_DAYS_AFTER_END = 10
+
 
 @dataclass
 class ReportOutcome:
@@ -85,7 +89,7 @@ def run_reports(
     templates_dir: str | Path | None = None,
     docx_template: str | Path | None = None,
     unit: str | None = None,
-    today: date | None = None,
+    today: date | str | None = None,
     approved_only: bool = False,
 ) -> ReportRun:
     from unionroll.core.plugins import registered_reports
@@ -102,6 +106,7 @@ def run_reports(
     )
     if word is not None and not word.is_file():
         raise UsageError(f"Word 模板 {word} 不存在。")
+    signed = report_date(workspace, period, today)
     result = rollup(workspace, period, unit=unit, approved_only=approved_only)
     target = out_dir or workspace.root / "reports" / period.code
     target.mkdir(parents=True, exist_ok=True)
@@ -112,7 +117,7 @@ def run_reports(
             templates_dir=templates,
             docx_template=word,
             title_prefix=workspace.config.name,
-            today=today or date.today(),
+            today=signed,
             settings=_settings(workspace, report.name),
             pm=pm,
         )
@@ -125,6 +130,35 @@ def run_reports(
             outcome.error = f"报告插件 {report.name} 出错：{type(exc).__name__}: {exc}"
         outcomes.append(outcome)
     return ReportRun(period, target, outcomes, result.completeness.summary_zh)
+
+
+def report_date(workspace: Workspace, period: Period, given: date | str | None = None) -> date:
+    """The date the documents are signed with: ``given`` (``--date``), else ``[reports] date``
+    of the workspace config, else today, or ten days after the period ended when the
+    reports are written later than that."""
+    from unionroll.core.unit_check import parse_date
+
+    if given is not None:
+        try:
+            day = parse_date(given)
+        except ValueError:
+            day = None
+        if day is None:
+            raise UsageError(f"无法识别的日期“{given}”。请写成 2025-07-10 或 2025年7月10日。")
+        return day
+    configured = workspace.config.raw.get("reports", {}).get("date")
+    if configured not in (None, ""):
+        try:
+            day = parse_date(configured)
+        except ValueError:
+            day = None
+        if day is None:
+            raise UsageError(
+                f"配置文件 unionroll.toml 中 [reports] 的 date “{configured}” 无法识别。"
+                '请写成 2025-07-10 或 "2025年7月10日"，或删去这一行。'
+            )
+        return day
+    return period.report_date(date.today(), REPORT_DAYS_AFTER_END)
 
 
 def _settings(workspace: Workspace, name: str) -> dict[str, object]:

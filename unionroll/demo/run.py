@@ -128,7 +128,7 @@ def _run(ws: Workspace, *, today: date, say: Callable[[str], None]) -> DemoRun:
     )
     run.logins = _logins(ws)
 
-    run.reports = run_reports(ws, run.half, today=date(data.year, 7, 12))
+    run.reports = run_reports(ws, run.half)
     return run
 
 

@@ -15,8 +15,15 @@ from typing import Any
 
 from unionroll.core.forms import FormDefinition, Indicator
 from unionroll.core.periods import Period
-from unionroll.core.rollup_types import Figure, RegisterEntry, RollupResult, TargetCheck
+from unionroll.core.rollup_types import Figure, RegisterEntry, RollupResult
 from unionroll.core.zh import date_zh, format_number, format_percent, format_quantity
+from unionroll.plugins.report_plans import (  # noqa: F401 (part of this module's API)
+    MissedTarget,
+    PlanItem,
+    PlanSection,
+    plan_sections,
+    target_rows,
+)
 
 AWARD_LEVELS = ("国家", "省", "市", "县", "乡镇")
 AWARD_LEVEL_ZH = {"国家": "国家级", "省": "省级", "市": "市级", "县": "县级", "乡镇": "乡镇级"}
@@ -183,40 +190,6 @@ class SectionView:
         return [(AWARD_LEVEL_ZH.get(lv, lv), groups[lv]) for lv in AWARD_LEVELS if lv in groups]
 
 
-@dataclass
-class PlanItem:
-    """One line of the next-half plan."""
-
-    category: str
-    text: str
-    units: list[str]
-    own: bool = False  # the top unit's own plan
-    indicator: str | None = None
-    label: str = ""
-    target: float | None = None
-    unit_of_measure: str = ""
-    month: int | None = None
-    carried: TargetCheck | None = None
-    target_units: int = 0  # how many of the units set the summed target
-
-    @property
-    def target_text(self) -> str:
-        if self.target is None:
-            return ""
-        return format_quantity(self.target, self.unit_of_measure)
-
-    @property
-    def n_units(self) -> int:
-        return len(self.units)
-
-
-@dataclass
-class PlanSection:
-    id: str
-    name: str
-    items: list[PlanItem]
-
-
 def _norm(text: str) -> str:
     """The same words with other spacing, width or closing punctuation are the same text."""
     return "".join(unicodedata.normalize("NFKC", text).split()).rstrip("。．.；;，,！!")
@@ -332,76 +305,6 @@ def _texts(entries: list[RegisterEntry]) -> list[TextView]:
     return sorted(grouped.values(), key=lambda v: -len(v.units))
 
 
-def plan_sections(rollup: RollupResult) -> list[PlanSection]:
-    """This period's plans for the next one, merged: the top unit's own items, the units'
-    items with their targets added up per indicator, and this period's missed targets
-    carried forward."""
-    form = rollup.form
-    root = rollup.root
-    sections: dict[str, PlanSection] = {
-        sec.id: PlanSection(sec.id, sec.name, []) for sec in form.sections
-    }
-    other = PlanSection("", "其他", [])
-    own_items: list[PlanItem] = []
-    shared: dict[tuple[str, str], PlanItem] = {}
-    for e in root.registers["priorities"]:
-        category = e.category or ""
-        text = str(e.data.get("text") or "").strip()
-        indicator = e.data.get("indicator") or None
-        target = e.data.get("target")
-        ind = form.indicator(indicator) if indicator and form.has_indicator(indicator) else None
-        numeric = isinstance(target, int | float) and not isinstance(target, bool)
-        if e.unit.code == root.code:
-            own_items.append(
-                PlanItem(
-                    category=category,
-                    text=text,
-                    units=[_unit_name(e)],
-                    own=True,
-                    indicator=indicator,
-                    label=ind.label if ind else "",
-                    target=float(target) if numeric else None,
-                    unit_of_measure=ind.unit if ind else "",
-                    month=e.month,
-                )
-            )
-            continue
-        # The same plan from many units is one item; where they set targets for the same
-        # indicator, the targets are added up (a ratio's targets are not: their sum means
-        # nothing).
-        key = (category, _norm(text))
-        item = shared.get(key)
-        if item is None:
-            item = shared[key] = PlanItem(category=category, text=text, units=[])
-        item.units.append(_unit_name(e))
-        summable = ind is not None and numeric and ind.agg != "ratio"
-        if summable and item.indicator in (None, ind.id):
-            item.indicator, item.label, item.unit_of_measure = ind.id, ind.label, ind.unit
-            item.target = (item.target or 0) + float(target)
-            item.target_units += 1
-    for item in [*own_items, *sorted(shared.values(), key=lambda i: -i.n_units)]:
-        sections.get(item.category, other).items.append(item)
-    for check in root.targets:
-        if check.status != "not_met":
-            continue
-        ind = form.indicator(check.indicator_id) if check.indicator_id else None
-        item = PlanItem(
-            category=check.category or "",
-            text=check.text,
-            units=[check.unit.name],
-            indicator=check.indicator_id,
-            label=ind.label if ind else "",
-            target=check.target,
-            unit_of_measure=ind.unit if ind else "",
-            carried=check,
-        )
-        sections.get(item.category, other).items.append(item)
-    result = [s for s in sections.values() if s.items]
-    if other.items:
-        result.append(other)
-    return result
-
-
 def summary_context(
     rollup: RollupResult,
     *,
@@ -415,6 +318,7 @@ def summary_context(
     sections = _section_views(rollup)
     profile = sections[0] if sections and rollup.form.sections[0].id == "profile" else None
     next_period = period.next()
+    rows, unmeasurable = target_rows(rollup)
     context: dict[str, Any] = {
         "org": org,
         "unit": root,
@@ -431,6 +335,8 @@ def summary_context(
         + _texts([e for e in root.registers["problems"] if not e.category]),
         "plans": plan_sections(rollup),
         "targets": list(root.targets),
+        "target_rows": rows,
+        "targets_unmeasurable": unmeasurable,
         "overlaps": rollup.overlaps,
         "awards_total": sum(len(s.awards) for s in sections),
         "fmt": format_number,
