@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from unionroll.core.errors import DefinitionProblem, FormDefinitionError
+from unionroll.core.outlier_rules import OutlierRule, RuleReader
 from unionroll.core.periods import PeriodType
 
 AGGREGATIONS = ("sum", "stock", "ratio", "count_yes", "choice", "none")
@@ -68,6 +69,7 @@ class Indicator:
     numerator: str | None = None
     denominator: str | None = None
     help: str | None = None
+    outliers: OutlierRule | None = None  # None: never checked for outliers
 
     @property
     def is_numeric(self) -> bool:
@@ -230,6 +232,8 @@ class _Checker:
     def __init__(self, source: str) -> None:
         self.source = source
         self.problems: list[DefinitionProblem] = []
+        self.outlier_rules = RuleReader(self.bad)
+        self.outlier_defaults: dict[str, OutlierRule] = {}
 
     def bad(self, where: str, reason: str) -> None:
         self.problems.append(DefinitionProblem(where, reason))
@@ -294,6 +298,7 @@ class _Checker:
                         f"（已定义：{', '.join(known_levels)}）",
                     )
 
+        self.outlier_defaults = self.outlier_rules.defaults(data.get("outliers"))
         sections: list[Section] = []
         seen_ids: dict[str, str] = {}
         raw_sections = data.get("sections")
@@ -311,6 +316,9 @@ class _Checker:
         indicators = {ind.id: ind for sec in sections for ind in sec.indicators}
         for ind in indicators.values():
             self.check_ratio(ind, indicators)
+            per = ind.outliers.peers.per if ind.outliers and ind.outliers.peers else None
+            if per and (per not in indicators or not indicators[per].is_numeric):
+                self.bad(f"指标 {ind.id}", f"outliers.peers.per 应为数值指标的 id，不是 {per}")
 
         rules: list[Rule] = []
         for sec_raw in raw_sections:
@@ -433,7 +441,17 @@ class _Checker:
             numerator=raw.get("numerator"),
             denominator=raw.get("denominator"),
             help=raw.get("help"),
+            outliers=self.indicator_outliers(raw.get("outliers"), where, vtype, agg),
         )
+
+    def indicator_outliers(self, raw: Any, where: str, vtype: str, agg: str) -> OutlierRule | None:
+        base = self.outlier_defaults.get(agg) if vtype in NUMERIC_TYPES else None
+        if base is None:
+            if raw not in (None, False):
+                self.bad(where, "outliers 只适用于 sum 或 stock 汇总的数值指标")
+            return None
+        rule = self.outlier_rules.rule(raw, where, base)
+        return rule if rule.history or rule.peers else None
 
     def check_ratio(self, ind: Indicator, indicators: dict[str, Indicator]) -> None:
         if ind.agg != "ratio":

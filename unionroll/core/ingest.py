@@ -28,6 +28,7 @@ from unionroll.core.forms import FormDefinition
 from unionroll.core.hookcalls import notify
 from unionroll.core.ingest_readers import ReaderPool
 from unionroll.core.model import CheckedReturn, Finding, Location, ReturnData, UnitInfo
+from unionroll.core.outlier_data import IngestOutliers
 from unionroll.core.periods import Period
 from unionroll.core.review import is_locked
 from unionroll.core.store import (
@@ -263,6 +264,9 @@ class Ingestor:
             self.units: dict[str, UnitInfo] = unit_infos(session)
             self.unit_ids: dict[str, int] = dict(session.execute(select(Unit.code, Unit.id)).all())
         self._seen: dict[str, str] = {}
+        self.outliers = IngestOutliers(
+            self.form, {lv.id: lv.name for lv in workspace.config.levels}
+        )
         self.plugin_errors: list[str] = []
         self._sniff_failed: set[str] = set()
 
@@ -413,6 +417,12 @@ class Ingestor:
         refusal = self._refusal(checked, data, name)
         if refusal is not None:
             return _refused(outcome, refusal)
+        if checked.accepted and unit is not None and period:
+            # Far from the unit's past or its peers: a warning to check, never a refusal.
+            flagged = self.outliers.check(self.ws.engine, checked, unit, period)
+            checked.findings.extend(flagged)
+            outcome.findings.extend(flagged)
+            outcome.status = checked.status
         content = content_checksum(checked)
         unit_id = self.unit_ids.get(checked.unit_code or "")
         if self.options.dry_run or unit_id is None or period is None:

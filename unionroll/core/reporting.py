@@ -92,6 +92,7 @@ def run_reports(
     today: date | str | None = None,
     approved_only: bool = False,
 ) -> ReportRun:
+    from unionroll.core.outlier_data import workspace_outliers
     from unionroll.core.plugins import registered_reports
     from unionroll.core.rollup import rollup
 
@@ -108,6 +109,7 @@ def run_reports(
         raise UsageError(f"Word 模板 {word} 不存在。")
     signed = report_date(workspace, period, today)
     result = rollup(workspace, period, unit=unit, approved_only=approved_only)
+    result.outliers = workspace_outliers(workspace, period, unit=unit)
     target = out_dir or workspace.root / "reports" / period.code
     target.mkdir(parents=True, exist_ok=True)
     outcomes = []

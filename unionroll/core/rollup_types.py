@@ -417,6 +417,10 @@ class RollupResult:
     # Where the review of each unit's return stands: quarter code → unit code → mark, for
     # the units of ``nodes`` that are expected to report.
     review: dict[str, dict[str, ReviewMark]] = field(default_factory=dict)
+    # The values of the period far from their unit's past or peers (OutlierRow, see
+    # unionroll.core.outlier_data): filled for the reports by run_reports; rollup()
+    # leaves it empty.
+    outliers: list[Any] = field(default_factory=list)
 
     def node(self, code: str) -> RollupNode:
         try:

@@ -2,7 +2,8 @@
 
 Sheets: the total by section, one row per township, one row per school, reporting
 status and the units to chase, awards, events, highlights, problems, next-half plans,
-targets against actuals, and native Excel charts. Registered as the ``workbook`` report.
+targets against actuals, the values to check (数据核查), and native Excel charts.
+Registered as the ``workbook`` report.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from unionroll.core.hookspecs import hookimpl
 from unionroll.core.rollup_types import RollupResult
 from unionroll.plugins.workbook_base import Styles, clean_text
 from unionroll.plugins.workbook_charts import chart_groups, write_chart_sheet
+from unionroll.plugins.workbook_checks import write_checks_sheet
 from unionroll.plugins.workbook_figures import (
     pick_levels,
     write_group_sheet,
@@ -109,6 +111,7 @@ def _write_sheets(wb: xlsxwriter.Workbook, rollup: RollupResult, options: Report
     if has_register(form, "priorities"):
         write_plans_sheet(wb, styles, rollup, title)
     write_targets_sheet(wb, styles, rollup, title)
+    write_checks_sheet(wb, styles, rollup, title)
     write_chart_sheet(wb, styles, rollup, chart_layout, options.settings or {}, title)
 
 

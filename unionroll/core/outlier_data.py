@@ -1,0 +1,349 @@
+"""The numbers the outlier checks compare a value with, from the stored returns.
+
+At ingest (:class:`IngestOutliers`), each accepted return is compared with its unit's
+returns of the previous periods and with the returns of the same level already stored for
+the same period (or, while fewer than ``min_peers`` have arrived, the previous period's);
+what it finds becomes warnings in the receipt. For a whole period
+(:func:`find_outliers`: ``unionroll outliers`` and the workbook's 数据核查 sheet) every
+return is compared with all the others, as they stand now.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.engine import Connection, Engine
+
+from unionroll.core.forms import FormDefinition, Indicator
+from unionroll.core.model import CheckedReturn, Finding, UnitInfo
+from unionroll.core.outliers import (
+    Outlier,
+    PastValue,
+    PeerPool,
+    Values,
+    check_history,
+    check_peers,
+)
+from unionroll.core.periods import Period
+from unionroll.core.store import ACTIVE_STATUSES, ReturnRecord, ReturnValue, Unit
+
+_R = ReturnRecord.__table__
+_V = ReturnValue.__table__
+_U = Unit.__table__
+
+
+@dataclass(frozen=True)
+class OutlierRow:
+    """An outlier found in a stored return, for the county's list."""
+
+    unit_code: str
+    unit_name: str
+    level: str
+    period: str
+    source_name: str
+    location: str | None
+    outlier: Outlier
+
+
+def history_depth(form: FormDefinition) -> int:
+    """How many previous periods any indicator's history check looks at."""
+    depths = [
+        i.outliers.history.quarters for i in form.indicators if i.outliers and i.outliers.history
+    ]
+    return max(depths, default=0)
+
+
+def _previous(period: Period, n: int) -> list[Period]:
+    out, p = [], period
+    for _ in range(n):
+        p = p.previous()
+        out.append(p)
+    return out
+
+
+def _past_label(form: FormDefinition, period: Period, past: Period) -> str:
+    if past == period.previous():
+        return "上季度" if form.period_type.value == "quarter" else "上期"
+    return past.label_zh
+
+
+def outliers_of(
+    form: FormDefinition,
+    period: Period,
+    values: Values,
+    history: Sequence[tuple[Period, Values]],
+    peers: PeerPool | None,
+    *,
+    level: str,
+    level_name: str,
+) -> list[Outlier]:
+    """The outliers among one return's ``values``: ``history`` is the unit's own previous
+    periods, latest first; ``peers`` the returns of its level for the period (None: no
+    peer check, as for a consolidated return)."""
+    found: list[Outlier] = []
+    for ind in form.indicators:
+        rule = ind.outliers
+        value = values.get(ind.id)
+        if rule is None or value is None or not ind.applies_to(level):
+            continue
+        hit = None
+        if rule.history:
+            past = [
+                PastValue(_past_label(form, period, p), v[ind.id])
+                for p, v in history[: rule.history.quarters]
+                if ind.id in v
+            ]
+            hit = check_history(ind, value, past, rule.history)
+        if hit is None and rule.peers and peers is not None:
+            per_label = form.indicator(rule.peers.per).label if rule.peers.per else ""
+            hit = _peer_check(ind, value, values, peers, level_name, per_label)
+        if hit is not None:
+            found.append(hit)
+    return found
+
+
+def _peer_check(
+    ind: Indicator,
+    value: float,
+    values: Values,
+    peers: PeerPool,
+    level_name: str,
+    per_label: str,
+) -> Outlier | None:
+    rule = ind.outliers.peers if ind.outliers else None
+    assert rule is not None
+    per = rule.per
+    if per == ind.id:
+        return None  # per member of staff, the staff count is always 1
+    base = values.get(per) if per else None
+    if not base:
+        # Units without the figure to divide by (a township's own return has no staff
+        # count) are compared as they are, with the peers that lack it too.
+        stats = peers.stats(ind.id, per, rated=False)
+        return check_peers(ind, value, stats, rule, level_name=level_name)
+    stats = peers.stats(ind.id, per, rated=True)
+    per_unit = (base, per_label)
+    return check_peers(ind, value / base, stats, rule, level_name=level_name, per=per_unit)
+
+
+def _numbers(values: dict[str, Any]) -> Values:
+    return {
+        k: float(v)
+        for k, v in values.items()
+        if isinstance(v, int | float) and not isinstance(v, bool)
+    }
+
+
+class IngestOutliers:
+    """Outlier warnings for the returns of one ingest run."""
+
+    def __init__(self, form: FormDefinition, level_names: dict[str, str]) -> None:
+        self.form = form
+        self.level_names = level_names
+        self.depth = history_depth(form)
+        self.min_peers = max(
+            (
+                i.outliers.peers.min_peers
+                for i in form.indicators
+                if i.outliers and i.outliers.peers
+            ),
+            default=0,
+        )
+        self._peers: dict[tuple[str, str], PeerPool] = {}
+
+    def check(
+        self, engine: Engine, checked: CheckedReturn, unit: UnitInfo, period_code: str
+    ) -> list[Finding]:
+        """The warnings for one return about to be stored; the return joins the peers of
+        the returns after it."""
+        if self.depth == 0 and self.min_peers == 0:
+            return []
+        with engine.connect() as conn:
+            return self._check(conn, checked, unit, period_code)
+
+    def _check(
+        self, conn: Connection, checked: CheckedReturn, unit: UnitInfo, period_code: str
+    ) -> list[Finding]:
+        period = Period.parse(period_code)
+        values = _numbers(checked.values)
+        consolidated = bool(checked.data.consolidated)
+        history = self._history(conn, unit.code, period, consolidated)
+        peers: PeerPool | None = None
+        if not consolidated:  # a consolidated return stands for an area, not for a unit
+            current = self._pool(conn, unit.level, period)
+            peers = current
+            if len(current) < self.min_peers:
+                peers = self._pool(conn, unit.level, period.previous())
+        found = outliers_of(
+            self.form,
+            period,
+            values,
+            history,
+            peers,
+            level=unit.level,
+            level_name=self.level_names.get(unit.level, "单位"),
+        )
+        if not consolidated:
+            current.put(unit.code, values)  # a peer of the returns after it
+        return [
+            Finding(
+                "warning",
+                f"outlier_{o.method}",
+                o.message,
+                checked.value_locations.get(o.indicator_id),
+                indicator_id=o.indicator_id,
+                label=o.label,
+                found=o.value,
+            )
+            for o in found
+        ]
+
+    def _history(
+        self, conn: Connection, code: str, period: Period, consolidated: bool
+    ) -> list[tuple[Period, Values]]:
+        past = _previous(period, self.depth)
+        if not past:
+            return []
+        rows = conn.execute(
+            _VALUES.where(
+                _U.c.code == code,
+                _R.c.period.in_([p.code for p in past]),
+                _R.c.consolidated == consolidated,
+            )
+        ).all()
+        by_period: dict[str, Values] = defaultdict(dict)
+        for row in rows:
+            by_period[row.period][row.indicator_id] = row.num
+        return [(p, by_period[p.code]) for p in past if p.code in by_period]
+
+    def _pool(self, conn: Connection, level: str, period: Period) -> PeerPool:
+        key = (level, period.code)
+        pool = self._peers.get(key)
+        if pool is None:
+            rows = conn.execute(
+                _POOL, {"level": level, "period": period.code, "statuses": list(ACTIVE_STATUSES)}
+            ).all()
+            stored: dict[str, Values] = defaultdict(dict)
+            for row in rows:
+                stored[row.code][row.indicator_id] = row.num
+            pool = self._peers[key] = PeerPool()
+            for code, vals in stored.items():
+                pool.put(code, vals)
+        return pool
+
+
+_VALUES = (
+    select(
+        _U.c.code,
+        _U.c.name,
+        _U.c.level,
+        _R.c.period,
+        _R.c.consolidated,
+        _R.c.source_name,
+        _V.c.indicator_id,
+        _V.c.num,
+        _V.c.location,
+    )
+    .select_from(_R.join(_U, _U.c.id == _R.c.unit_id).join(_V, _V.c.return_id == _R.c.id))
+    .where(_R.c.status.in_(ACTIVE_STATUSES), _V.c.num.is_not(None))
+)
+
+
+# Only what a pool needs, and bound once: a pool is loaded for each level and period of
+# every ingest run.
+_POOL = (
+    select(_U.c.code, _V.c.indicator_id, _V.c.num)
+    .select_from(_R.join(_U, _U.c.id == _R.c.unit_id).join(_V, _V.c.return_id == _R.c.id))
+    .where(
+        _R.c.status.in_(bindparam("statuses", expanding=True)),
+        _V.c.num.is_not(None),
+        _U.c.level == bindparam("level"),
+        _R.c.period == bindparam("period"),
+        _R.c.consolidated.is_(False),
+    )
+)
+
+
+def find_outliers(
+    conn: Connection,
+    form: FormDefinition,
+    period: Period,
+    level_names: dict[str, str],
+    *,
+    codes: set[str] | None = None,
+) -> list[OutlierRow]:
+    """Every outlier in the active returns of ``period``'s reporting periods (of the units
+    in ``codes``, when given), each compared with its unit's past and with all the other
+    returns of its level and period."""
+    quarters = period.subperiods(form.period_type)
+    wanted = {q.code for q in quarters}
+    for q in quarters:
+        wanted.update(p.code for p in _previous(q, history_depth(form)))
+    rows = conn.execute(_VALUES.where(_R.c.period.in_(sorted(wanted)))).all()
+    values: dict[tuple[str, str, bool], Values] = defaultdict(dict)
+    info: dict[tuple[str, str, bool], tuple[str, str, str]] = {}
+    locations: dict[tuple[str, str, bool, str], str | None] = {}
+    for row in rows:
+        key = (row.code, row.period, bool(row.consolidated))
+        values[key][row.indicator_id] = row.num
+        info[key] = (row.name, row.level, row.source_name)
+        locations[(*key, row.indicator_id)] = row.location
+    by_level: dict[tuple[str, str], PeerPool] = defaultdict(PeerPool)
+    for (code, pcode, consolidated), vals in values.items():
+        if not consolidated:
+            by_level[(info[(code, pcode, consolidated)][1], pcode)].put(code, vals)
+    out: list[OutlierRow] = []
+    for key in sorted(k for k in values if k[1] in wanted and Period.parse(k[1]) in quarters):
+        code, pcode, consolidated = key
+        if codes is not None and code not in codes:
+            continue
+        name, level, source = info[key]
+        q = Period.parse(pcode)
+        history = [
+            (p, values[(code, p.code, consolidated)])
+            for p in _previous(q, history_depth(form))
+            if (code, p.code, consolidated) in values
+        ]
+        peers = None if consolidated else by_level[(level, pcode)]
+        for o in outliers_of(
+            form,
+            q,
+            values[key],
+            history,
+            peers,
+            level=level,
+            level_name=level_names.get(level, "单位"),
+        ):
+            out.append(
+                OutlierRow(
+                    code, name, level, pcode, source, locations.get((*key, o.indicator_id)), o
+                )
+            )
+    return out
+
+
+def workspace_outliers(
+    workspace: Any, period: Period | str, *, unit: str | None = None
+) -> list[OutlierRow]:
+    """:func:`find_outliers` for a workspace: the whole county, or ``unit``'s subtree
+    (its units are still compared with every unit of their level)."""
+    from unionroll.core.rollup_extract import period_slots
+    from unionroll.core.units import require_unit, subtree_ids
+
+    period = Period.parse(period)
+    form = workspace.form
+    period_slots(form, period)  # a period shorter than the form's is a usage error
+    codes: set[str] | None = None
+    if unit is not None:
+        with workspace.session() as session:
+            ids = subtree_ids(session, require_unit(session, unit).id)
+            codes = set(session.scalars(select(Unit.code).where(Unit.id.in_(ids))))
+    level_names = {lv.id: lv.name for lv in workspace.config.levels}
+    with workspace.engine.connect() as conn:
+        rows = find_outliers(conn, form, period, level_names, codes=codes)
+    order = {lv.id: i for i, lv in enumerate(workspace.config.levels)}
+    return sorted(rows, key=lambda r: (r.period, order.get(r.level, 99), r.unit_code))
