@@ -49,6 +49,8 @@ def ingest(
         click.echo("没有找到要读取的文件。")
         return
     options = IngestOptions(dry_run=dry_run, received_at=received)
+    # Made before reading: a bad [receipts] setting stops the run before anything is stored.
+    writer = None if dry_run or no_receipts else ReceiptWriter(ws, received_at=received)
     with progress(length=len(files), label="读取报表") as bar:
 
         def advance(_outcome: FileOutcome) -> None:
@@ -56,8 +58,8 @@ def ingest(
 
         result = run_ingest(ws, files, options=options, progress=advance)
     receipts: list[Path] = []
-    if not dry_run and not no_receipts:
-        receipts = ReceiptWriter(ws, received_at=received).write(result)
+    if writer is not None:
+        receipts = writer.write(result)
     _print_summary(result, verbose=verbose)
     for message in result.plugin_errors:
         click.echo(f"插件问题：{message}", err=True)

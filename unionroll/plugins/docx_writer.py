@@ -12,6 +12,7 @@ markup, and characters XML cannot hold are dropped.
 from __future__ import annotations
 
 import datetime
+import io
 import os
 import re
 import tempfile
@@ -22,6 +23,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
+import docx
 from docx.document import Document
 from docx.enum.table import WD_ALIGN_VERTICAL, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
@@ -277,6 +279,9 @@ class _Renderer:
     def __init__(self, document: Document) -> None:
         self.document = document
         self.style = {role: styles.style_name(document, role) for role in styles.STYLE_SPECS}
+        # Style ids, found once: python-docx looks a style up by name by walking every
+        # style of the document, for every paragraph.
+        self.style_id = {role: document.styles[name].style_id for role, name in self.style.items()}
         self.counters = [0, 0, 0, 0]
         # A template whose heading styles carry Word list numbering numbers them itself;
         # adding our text marks as well would print "一、一、".
@@ -292,10 +297,15 @@ class _Renderer:
             self.text_width_mm = 156.0
 
     def paragraph(self, role: str) -> DocxParagraph:
-        p = self.document.add_paragraph(style=self.style[role])
+        p = self._add(role)
         if self.pending_break:
             p.paragraph_format.page_break_before = True
             self.pending_break = False
+        return p
+
+    def _add(self, role: str) -> DocxParagraph:
+        p = self.document.add_paragraph()
+        p._p.style = self.style_id[role]
         return p
 
     def render(self, doc: Doc) -> None:
@@ -303,7 +313,7 @@ class _Renderer:
         for block in doc.blocks:
             self.block(block, number=doc.number_headings)
         if self.pending_break:
-            p = self.document.add_paragraph(style=self.style["normal"])
+            p = self._add("normal")
             p.add_run().add_break(WD_BREAK.PAGE)
             self.pending_break = False
         self.closing(doc)
@@ -364,7 +374,7 @@ class _Renderer:
         if block.caption:
             _add_text(self.paragraph("table_caption"), block.caption)
         elif self.pending_break:
-            p = self.document.add_paragraph(style=self.style["normal"])
+            p = self._add("normal")
             p.add_run().add_break(WD_BREAK.PAGE)
             self.pending_break = False
         widths = column_widths_mm(block, self.text_width_mm)
@@ -388,7 +398,7 @@ class _Renderer:
     def cell(self, cell: object, text: str, role: str, align: Align | None) -> None:
         cell.vertical_alignment = WD_ALIGN_VERTICAL.CENTER  # type: ignore[attr-defined]
         p = cell.paragraphs[0]  # type: ignore[attr-defined]
-        p.style = self.style[role]
+        p._p.style = self.style_id[role]
         if align is not None:
             p.alignment = _ALIGN[align]
         _add_text(p, text)
@@ -472,6 +482,25 @@ def write_docx(doc: Doc, path: Path, *, template: Path | None = None) -> Path:
     _Renderer(document).render(doc)
     _save(document, path)
     return path
+
+
+class DocxWriter:
+    """Writes many small documents with one template, prepared once (a batch of receipts:
+    preparing the template is most of the work of writing one)."""
+
+    def __init__(self, template: Path | None = None) -> None:
+        document = prepare_document(
+            Path(template) if template is not None else None, reference_template_path()
+        )
+        buffer = io.BytesIO()
+        document.save(buffer)
+        self._prepared = buffer.getvalue()
+
+    def write(self, doc: Doc, path: Path) -> Path:
+        document = docx.Document(io.BytesIO(self._prepared))
+        _Renderer(document).render(doc)
+        _save(document, Path(path))
+        return Path(path)
 
 
 def _save(document: Document, path: Path) -> None:

@@ -1,18 +1,27 @@
-"""Receipts (回执): for every ingested file, what was accepted and every finding by cell."""
+"""Receipts (回执): for every ingested file, what was accepted and every finding by cell.
+
+Each receipt is written as Markdown and, when asked (``[receipts] formats`` in the
+workspace config, or ``unionroll receipts``), as a one-page Word document in the format of
+the county's other documents, which a school can print or forward.
+"""
 
 from __future__ import annotations
 
 from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment
 
+from unionroll.core.errors import ConfigError
 from unionroll.core.files import safe_name, sweep_stale_parts, write_text_atomic
 from unionroll.core.ingest import FileOutcome, IngestResult, ReturnOutcome
-from unionroll.core.model import Finding
-from unionroll.core.periods import Period
+from unionroll.core.receipt_data import ReceiptData, lines
 from unionroll.core.workspace import Workspace
+from unionroll.core.zh import date_zh
+from unionroll.plugins.document import parse_markup
+from unionroll.plugins.docx_writer import DocxWriter
 from unionroll.plugins.templating import make_environment
 
 VERDICT_ZH = {
@@ -23,17 +32,60 @@ VERDICT_ZH = {
     "unreadable": "退回：文件无法读取，未收录",
     "duplicate": "与本批次中另一个文件内容相同，已跳过",
 }
+RECEIPT_FORMATS = ("md", "docx")
 
 
 def _safe(text: str) -> str:
     return safe_name(text).strip("_") or "未命名"
 
 
-def _finding_rows(findings: list[Finding]) -> list[dict[str, str]]:
-    return [
-        {"where": f.location.short if f.location else "整个文件", "message": f.message}
-        for f in findings
-    ]
+def receipt_formats(workspace: Workspace) -> tuple[str, ...]:
+    """``[receipts] formats`` of the workspace config (default: Markdown only)."""
+    raw = workspace.config.raw.get("receipts", {}).get("formats", ["md"])
+    formats = [raw] if isinstance(raw, str) else raw
+    if (
+        not isinstance(formats, list)
+        or not formats
+        or any(f not in RECEIPT_FORMATS for f in formats)
+    ):
+        raise ConfigError(
+            "配置文件 unionroll.toml 中 [receipts] 的 formats 应为 md、docx 中的一个或几个，"
+            f'例如 formats = ["md", "docx"]；现在是 {raw!r}。'
+        )
+    return tuple(formats)
+
+
+def from_outcome(
+    outcome: FileOutcome, ret: ReturnOutcome | None, received: datetime
+) -> ReceiptData:
+    """What the receipt of one return (or of a file with none) says."""
+    if ret is None:
+        status = "unreadable" if outcome.error is not None else "duplicate"
+        return ReceiptData(
+            unit_code=None,
+            unit_name=None,
+            period=None,
+            file_name=outcome.display_name,
+            received_at=received,
+            status=status,
+            errors=lines([outcome.error], "error") if outcome.error else [],
+            duplicate_of=outcome.duplicate_of,
+        )
+    return ReceiptData(
+        unit_code=ret.unit_code,
+        unit_name=ret.unit_name,
+        period=ret.period,
+        file_name=outcome.display_name,
+        received_at=received,
+        status=ret.status,
+        locator=ret.locator,
+        n_values=ret.n_values if ret.status != "rejected" else None,
+        n_register_rows=ret.n_register_rows,
+        errors=lines(ret.findings, "error"),
+        warnings=lines(ret.findings, "warning"),
+        superseded=ret.superseded_id is not None,
+        on_time=ret.on_time,
+    )
 
 
 def receipt_environment(workspace: Workspace) -> Environment:
@@ -43,7 +95,7 @@ def receipt_environment(workspace: Workspace) -> Environment:
 
 
 class ReceiptWriter:
-    """Writes Markdown receipts into ``receipts/<period>/`` of the workspace (or a folder)."""
+    """Writes receipts into ``receipts/<period>/`` of the workspace (or a folder)."""
 
     def __init__(
         self,
@@ -51,26 +103,36 @@ class ReceiptWriter:
         out_dir: Path | None = None,
         *,
         received_at: datetime | None = None,
+        formats: tuple[str, ...] | None = None,
         env: Environment | None = None,
     ) -> None:
         self.ws = workspace
         self.out_dir = out_dir or workspace.root / "receipts"
+        self.formats = formats or receipt_formats(workspace)
         # ``env``: one made by :func:`receipt_environment` before, for a server that
         # writes a receipt per request and should not compile the template each time.
         self.env: Environment = env or receipt_environment(workspace)
-        self.template = self.env.get_template("receipt.md.j2")
-        self.received = (received_at or datetime.now()).strftime("%Y-%m-%d %H:%M")
+        self.received = received_at or datetime.now()
+        self._docx = DocxWriter() if "docx" in self.formats else None
         self._pool: ThreadPoolExecutor | None = None
         self._pending: list[Future[None]] = []
 
     def write(self, result: IngestResult) -> list[Path]:
+        receipts = []
+        for outcome in result.files:
+            if outcome.error is not None or outcome.duplicate_of:
+                receipts.append(from_outcome(outcome, None, self.received))
+            receipts.extend(from_outcome(outcome, ret, self.received) for ret in outcome.returns)
+        return self.write_receipts(receipts)
+
+    def write_receipts(self, receipts: list[ReceiptData]) -> list[Path]:
         sweep_stale_parts(self.out_dir)  # receipts half-written by a killed run
         # Rendering is quick; the disk is what a batch of hundreds of receipts waits on,
         # and a few writes in flight at once hide most of that wait.
         with ThreadPoolExecutor(max_workers=4, thread_name_prefix="unionroll-receipt") as pool:
             self._pool = pool
             try:
-                written = [p for outcome in result.files for p in self.write_file(outcome)]
+                written = [p for data in receipts for p in self.write_one(data)]
             finally:
                 self._pool = None
         for future in self._pending:
@@ -78,68 +140,50 @@ class ReceiptWriter:
         self._pending.clear()
         return written
 
-    def write_file(self, outcome: FileOutcome) -> list[Path]:
-        if outcome.error is not None or outcome.duplicate_of:
-            status = "unreadable" if outcome.error is not None else "duplicate"
-            note = f"与 {outcome.duplicate_of} 相同。" if outcome.duplicate_of else None
-            text = self._render(
-                outcome,
-                None,
-                verdict=VERDICT_ZH[status],
-                errors=[outcome.error] if outcome.error else [],
-                warnings=[],
-                note=note,
-            )
-            stem = Path(outcome.display_name).stem
-            return [self._save("未识别", f"未识别_{_safe(stem)}_回执.md", text)]
+    def write_one(self, data: ReceiptData) -> list[Path]:
+        if (
+            data.unit_code is None
+            and data.period is None
+            and data.status in ("unreadable", "duplicate")
+        ):
+            folder, stem = "未识别", f"未识别_{_safe(Path(data.file_name).stem)}_回执"
+        else:
+            unit = data.unit_code or "未知单位"
+            folder = data.period or "未知期间"
+            stem = f"{_safe(unit)}_{_safe(data.unit_name or '')}_{folder}_回执"
+        context = self._context(data)
         paths = []
-        for ret in outcome.returns:
-            text = self._render(
-                outcome,
-                ret,
-                verdict=VERDICT_ZH[ret.status],
-                errors=[f for f in ret.findings if f.severity == "error"],
-                warnings=[f for f in ret.findings if f.severity == "warning"],
-                note=_note(ret),
-            )
-            unit = ret.unit_code or "未知单位"
-            name = f"{_safe(unit)}_{_safe(ret.unit_name or '')}_{ret.period or '未知期间'}_回执.md"
-            paths.append(self._save(ret.period or "未知期间", name, text))
+        if "md" in self.formats:
+            text = self.env.get_template("receipt.md.j2").render(**context)
+            paths.append(self._save(self.out_dir / folder / f"{stem}.md", text))
+        if self._docx is not None:
+            doc = parse_markup(self.env.get_template("receipt.txt.j2").render(**context))
+            paths.append(self._docx.write(doc, self.out_dir / folder / f"{stem}.docx"))
         return paths
 
-    def _render(
-        self,
-        outcome: FileOutcome,
-        ret: ReturnOutcome | None,
-        *,
-        verdict: str,
-        errors: list[Finding],
-        warnings: list[Finding],
-        note: str | None,
-    ) -> str:
-        period_label = None
-        if ret and ret.period:
-            period_label = Period.parse(ret.period).label_zh
-        return self.template.render(
-            title="报表回执",
-            unit_name=ret.unit_name if ret else None,
-            unit_code=ret.unit_code if ret else None,
-            period_label=period_label,
-            file_name=outcome.display_name,
-            locator=ret.locator if ret else None,
-            received_at=self.received,
-            verdict=verdict,
-            n_values=ret.n_values if ret and ret.status != "rejected" else None,
-            n_register_rows=ret.n_register_rows if ret else 0,
-            note=note,
-            errors=_finding_rows(errors),
-            warnings=_finding_rows(warnings),
-            county_name=self.ws.config.name,
-            today=_date_zh(date.today()),
-        )
+    def _context(self, data: ReceiptData) -> dict[str, Any]:
+        return {
+            "title": "报表回执",
+            "unit_name": data.unit_name,
+            "unit_code": data.unit_code,
+            "period_label": data.period_label,
+            "file_name": data.file_name,
+            "locator": data.locator,
+            "received_at": data.received_at.strftime("%Y-%m-%d %H:%M"),
+            "received_zh": f"{date_zh(data.received_at.date())} {data.received_at:%H:%M}",
+            "verdict": VERDICT_ZH[data.status],
+            "status": data.status,
+            "n_values": data.n_values,
+            "n_register_rows": data.n_register_rows,
+            "note": _note(data),
+            "errors": data.errors,
+            "warnings": data.warnings,
+            "county_name": self.ws.config.name,
+            # Dated the day the file was received and checked.
+            "today": date_zh(data.received_at.date()),
+        }
 
-    def _save(self, folder: str, name: str, text: str) -> Path:
-        target = self.out_dir / folder / name
+    def _save(self, target: Path, text: str) -> Path:
         if self._pool is not None:
             self._pending.append(
                 self._pool.submit(write_text_atomic, target, text, fault="receipt")
@@ -149,18 +193,16 @@ class ReceiptWriter:
         return target
 
 
-def _note(ret: ReturnOutcome) -> str | None:
-    if ret.status == "rejected":
+def _note(data: ReceiptData) -> str | None:
+    if data.duplicate_of:
+        return f"与 {data.duplicate_of} 相同。"
+    if data.status == "rejected":
         return "本报表未收录。请按下列说明改正后重新报送整份报表。"
-    if ret.superseded_id:
+    if data.superseded:
         return "本报表替换了此前报送的同期报表（原报表保留在历史记录中）。"
-    if ret.on_time is False:
+    if data.on_time is False:
         return "本报表在截止日期之后收到，按逾期报送统计。"
     return None
-
-
-def _date_zh(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def _templates_dir(workspace: Workspace) -> Path | None:
