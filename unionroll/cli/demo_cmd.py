@@ -45,6 +45,7 @@ def demo(app: AppContext, out_dir: Path, force: bool) -> None:
     rows.append(["数据库", str(root / "unionroll.db") if not app.db_url else app.db_url])
     rows.append(["收到的报表", str(root / "收到的报表")])
     rows.append(["回执", str(root / "receipts")])
+    rows += [["回执（Word）", str(p)] for p in run.word_receipts]
     rows += [["催报名单", str(p)] for p in run.chase_lists]
     for outcome in reports.outcomes:
         if outcome.error:
@@ -64,6 +65,7 @@ def demo(app: AppContext, out_dir: Path, force: bool) -> None:
     click.echo(f"  unionroll --workspace {out_dir}{db} serve")
     click.echo(f"然后用浏览器打开 http://127.0.0.1:8000/ 。演示账号的密码都是 {DEMO_PASSWORD}：")
     click.echo(format_table(["登录名", "可以看到"], [list(x) for x in run.logins]))
+    click.echo(f"  unionroll outliers --period {run.half.code}")
     if not reports.ok:
         raise SystemExit(1)
 

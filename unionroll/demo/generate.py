@@ -443,3 +443,16 @@ def _add_faults(returns: list[DemoReturn], quarters: list[Period]) -> None:
     odd = by_key[("T0301", q2)]
     odd.payload["values"]["blood_donors"] = odd.payload["values"]["staff_total"] + 2
     odd.note = "warning"
+
+    # Accepted with outlier warnings, the slips a county finds by eye: a training count
+    # with a zero too many, and the yuan paid typed as the people visited.
+    schools = sorted(
+        (r for r in returns if r.period.code == q2 and r.unit.level == "school" and not r.note),
+        key=lambda r: (-int(r.payload["values"].get("staff_total") or 0), r.unit.code),
+    )
+    values = schools[0].payload["values"]
+    values["training_participants"] = int(values["staff_total"]) * 12
+    schools[0].note = "warning"
+    paid = next(r for r in schools[1:] if float(r.payload["values"].get("care_funds") or 0) > 0)
+    paid.payload["values"]["needy_staff_visited"] = int(float(paid.payload["values"]["care_funds"]))
+    paid.note = "warning"

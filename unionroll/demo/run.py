@@ -23,6 +23,7 @@ from unionroll.core.errors import UsageError
 from unionroll.core.ingest import IngestOptions, IngestResult, ingest_paths
 from unionroll.core.model import UnitInfo
 from unionroll.core.periods import Period
+from unionroll.core.receipt_data import stored_receipts
 from unionroll.core.reporting import ReportRun, run_reports
 from unionroll.core.review import Reviewer, awaiting_review
 from unionroll.core.review_actions import StepResult, apply_many
@@ -47,6 +48,7 @@ class DemoRun:
     files_written: int = 0
     review: list[StepResult] = field(default_factory=list)
     logins: list[tuple[str, str]] = field(default_factory=list)  # login, what it shows
+    word_receipts: list[Path] = field(default_factory=list)
 
     @property
     def half(self) -> Period:
@@ -114,6 +116,14 @@ def _run(ws: Workspace, *, today: date, say: Callable[[str], None]) -> DemoRun:
     accepted = sum(r.count("accepted") + r.count("accepted_with_warnings") for r in run.ingests)
     rejected = sum(r.count("rejected") for r in run.ingests)
     say(f"按收到日期分 {len(batches)} 批读取：收录 {accepted} 份，退回 {rejected} 份")
+    # The receipts a school has to act on, also as the one-page Word copy it can forward.
+    to_act = [
+        r
+        for quarter in run.half.quarters()
+        for r in stored_receipts(ws, quarter)
+        if r.errors or r.warnings
+    ]
+    run.word_receipts = ReceiptWriter(ws, formats=("docx",)).write_receipts(to_act)
 
     for quarter in run.half.quarters():
         status = period_status(ws, quarter, today=today)
