@@ -154,8 +154,7 @@ def test_bad_outlier_settings_are_each_located() -> None:
     assert "指标 culture_events outliers.history：factor 应大于 1" in problems
     assert (
         "指标 culture_events outliers.history："
-        "未知的项 span（可用：quarters、factor、min_change、direction）"
-        in problems
+        "未知的项 span（可用：quarters、factor、min_change、direction）" in problems
     )
     assert "指标 care_funds outliers.peers：direction “sideways” 应为 up、down 或 both" in problems
     assert "指标 congress_held：outliers 只适用于 sum 或 stock 汇总的数值指标" in problems

@@ -58,6 +58,7 @@ def demo(app: AppContext, out_dir: Path, force: bool) -> None:
     click.echo(f"  unionroll status --period {run.half.quarters()[1].code}")
     click.echo(f"  unionroll rollup --period {run.half.code}")
     click.echo(f"  unionroll trace --period {run.half.code} --unit QS --indicator care_funds")
+    click.echo(f"  unionroll outliers --period {run.half.code}")
     click.echo(f"  unionroll returns history T0302 {run.half.quarters()[1].code}")
     click.echo("")
     click.echo("网页（学校上传报表、看回执；学区和县审核）：")
@@ -65,7 +66,6 @@ def demo(app: AppContext, out_dir: Path, force: bool) -> None:
     click.echo(f"  unionroll --workspace {out_dir}{db} serve")
     click.echo(f"然后用浏览器打开 http://127.0.0.1:8000/ 。演示账号的密码都是 {DEMO_PASSWORD}：")
     click.echo(format_table(["登录名", "可以看到"], [list(x) for x in run.logins]))
-    click.echo(f"  unionroll outliers --period {run.half.code}")
     if not reports.ok:
         raise SystemExit(1)
 

@@ -7,6 +7,7 @@ writes a light markup, one block per paragraph (blocks are separated by blank li
     @title 青山县教育工会2025年上半年工作总结
     @signature 青山县教育工会
     @date 2025年7月10日
+    @numbering off            headings without 一、（一） (a one-page receipt, say)
     ## 送温暖帮扶              a level-1 heading (numbered 一、 by the writers)
     ### 走访慰问              a level-2 heading (（一）); #### level 3 (1.)
     a paragraph, with **bold** spans
@@ -196,6 +197,7 @@ def parse_markup(text: str) -> Doc:
         blocks=tuple(blocks),
         signature=meta.get("signature") or None,
         date=meta.get("date") or None,
+        number_headings=meta.get("numbering", "on") != "off",
     )
 
 
@@ -212,7 +214,8 @@ def numbered_headings(doc: Doc) -> list[tuple[object, str]]:
             for deeper in range(block.level, 4):
                 counters[deeper] = 0
             prefix = heading_number(block.level, counters[block.level - 1])
-            out.append((block, f"{prefix}{block.text}" if block.numbered else block.text))
+            numbered = block.numbered and doc.number_headings
+            out.append((block, f"{prefix}{block.text}" if numbered else block.text))
         else:
             out.append((block, ""))
     return out

@@ -98,8 +98,16 @@ class StyleSpec:
 # role -> spec. The first name is what we create; lookups also accept ``STYLE_ALIASES``.
 STYLE_SPECS: dict[str, StyleSpec] = {
     "normal": StyleSpec("Normal", FANGSONG, BODY_PT, align="both", condensed=True),
+    # Widow control on (孤行控制): a paragraph's last line alone at the top of a page
+    # ("篇。") is what a clerk fixes by hand; a page then has 21 lines instead of 22.
     "body": StyleSpec(
-        "Body Text", FANGSONG, BODY_PT, align="both", first_line_chars=200, condensed=True
+        "Body Text",
+        FANGSONG,
+        BODY_PT,
+        align="both",
+        first_line_chars=200,
+        condensed=True,
+        widow_control=True,
     ),
     # Off the grid: a 22 pt line would otherwise take two grid lines in LibreOffice.
     "title": StyleSpec(
@@ -283,8 +291,8 @@ def _spec_ppr(spec: StyleSpec) -> etree._Element:
     ppr = el("w:pPr")
     if spec.keep_next:
         ppr.append(el("w:keepNext"))
-    if not spec.widow_control:
-        ppr.append(el("w:widowControl", val=0))
+    # Said either way: a style based on Normal would otherwise inherit Normal's "off".
+    ppr.append(el("w:widowControl") if spec.widow_control else el("w:widowControl", val=0))
     # Children in schema order (Word rejects a document whose pPr is out of order).
     if not spec.auto_space:
         ppr.append(el("w:autoSpaceDE", val=0))

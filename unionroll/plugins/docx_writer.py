@@ -245,6 +245,15 @@ _CELL_PADDING_MM = 4.0  # Word's default cell margins, 1.9 mm a side, plus a lit
 _MIN_COLUMN_MM = 12.0
 
 
+def _cell_width(text: str) -> float:
+    """Like :func:`display_width`, but half-width characters count 0.6: the digits of the
+    CJK fonts Word and LibreOffice fall back to are wider than half a character, and a
+    figure such as 400人次 must not wrap in a column sized for it."""
+    full = display_width(text)
+    half = sum(1 for c in text if unicodedata.east_asian_width(c) not in ("W", "F", "A"))
+    return full + 0.1 * half
+
+
 def column_widths_mm(table: Table, available_mm: float) -> list[float]:
     """Column widths that fill ``available_mm`` (the type area).
 
@@ -260,7 +269,7 @@ def column_widths_mm(table: Table, available_mm: float) -> list[float]:
     wanted = []
     for col, header in enumerate(table.headers):
         texts = [clean_text(header)] + [clean_text(_cell_text(r[col])) for r in table.rows]
-        longest = max(display_width(line) for t in texts for line in t.split("\n"))
+        longest = max(_cell_width(line) for t in texts for line in t.split("\n"))
         wanted.append(max(longest * char_mm + _CELL_PADDING_MM, _MIN_COLUMN_MM))
     total = sum(wanted)
     if total <= available_mm:

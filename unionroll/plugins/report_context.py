@@ -21,6 +21,7 @@ from unionroll.plugins.report_plans import (  # noqa: F401 (part of this module'
     MissedTarget,
     PlanItem,
     PlanSection,
+    plan_key,
     plan_sections,
     target_rows,
 )
@@ -118,16 +119,19 @@ class AwardGroup:
     title: str
     persons: bool
     holders: list[str]
-    limit: int = 5
+    limit: int = 5  # up to this many are all named; more are counted after the first three
 
     @property
     def phrase(self) -> str:
-        """宋正恩、席光宝同志获县级劳动模范称号 / 五莲一中等8个单位获县级……称号."""
-        shown = "、".join(self.holders[: self.limit])
-        if self.persons:
-            shown += "同志"
-        if len(self.holders) > self.limit:
-            shown += f"等{len(self.holders)}{'人' if self.persons else '个单位'}"
+        """宋正恩、席光宝同志获县级劳动模范称号 / 五莲一中、洪凝小学、许孟小学等8个单位获
+        县级……称号 / 张文静、杨玉梅、胡红梅等8名同志获……."""
+        n = len(self.holders)
+        if n <= self.limit:
+            shown = "、".join(self.holders) + ("同志" if self.persons else "")
+        else:
+            shown = "、".join(self.holders[:3]) + (
+                f"等{n}名同志" if self.persons else f"等{n}个单位"
+            )
         suffix = "" if self.title.endswith(("称号", "奖")) else "称号"
         return f"{shown}获{AWARD_LEVEL_ZH.get(self.level, self.level)}{self.title}{suffix}"
 
@@ -140,6 +144,32 @@ class EventView:
     participants: float | None
     unit: str
     unit_level: str
+
+
+@dataclass
+class EventGroup:
+    """Events of the same name (several townships each held 三八妇女节趣味活动) said in
+    one sentence, with their units and their participants added up."""
+
+    name: str
+    month: int | None
+    role: str
+    participants: float | None
+    units: list[str]
+    rank: tuple[Any, ...]
+
+    @property
+    def month_key(self) -> int:
+        return self.month or 99
+
+    @property
+    def units_text(self) -> str:
+        """A / A和B / A、B和C / A、B、C等5个单位."""
+        if len(self.units) == 1:
+            return self.units[0]
+        if len(self.units) <= 3:
+            return "、".join(self.units[:-1]) + "和" + self.units[-1]
+        return "、".join(self.units[:3]) + f"等{len(self.units)}个单位"
 
 
 @dataclass
@@ -182,6 +212,33 @@ class SectionView:
                 group = groups[key] = AwardGroup(award.level, award.title, person, [], limit)
             group.holders.append(award.holder)
         return sorted(groups.values(), key=lambda g: (_level_rank(g.level), -len(g.holders)))
+
+    def award_sentences(self, limit: int = 5) -> list[list[AwardGroup]]:
+        """The award groups one sentence per level (市级 first), so that a long list of
+        honours reads as a few sentences rather than one."""
+        by_level: dict[str, list[AwardGroup]] = {}
+        for group in self.award_groups(limit):
+            by_level.setdefault(group.level, []).append(group)
+        return list(by_level.values())
+
+    def event_groups(self) -> list[EventGroup]:
+        """The events, the same event of several units said once, in the order of
+        :attr:`events` (the townships' and the county's first, then the best attended)."""
+        groups: dict[str, EventGroup] = {}
+        for n, ev in enumerate(self.events):
+            key = plan_key(ev.name) or ev.name
+            group = groups.get(key)
+            if group is None:
+                group = groups[key] = EventGroup(ev.name, ev.month, ev.role, None, [], (n,))
+            if ev.unit not in group.units:
+                group.units.append(ev.unit)
+            if ev.month and (group.month is None or ev.month < group.month):
+                group.month = ev.month
+            if ev.role == "主办":
+                group.role = "主办"
+            if isinstance(ev.participants, int | float) and not isinstance(ev.participants, bool):
+                group.participants = (group.participants or 0) + ev.participants
+        return sorted(groups.values(), key=lambda g: g.rank)
 
     def awards_by_level(self) -> list[tuple[str, list[AwardView]]]:
         groups: dict[str, list[AwardView]] = defaultdict(list)
