@@ -92,6 +92,9 @@ def closure_row_lost(ws: Workspace) -> None:
 def two_current_returns(ws: Workspace) -> None:
     r = ReturnRecord.__table__.c
     with ws.connection() as conn:
+        # The store itself refuses this (uq_returns_current); a database damaged from
+        # outside, or restored from before that index, can still hold it.
+        conn.execute(text("DROP INDEX uq_returns_current"))
         old = conn.execute(select(r.id).where(r.status == "superseded").limit(1)).scalar()
         if old is None:  # the sample has no resubmission: copy a current return
             row = conn.execute(select(ReturnRecord.__table__).limit(1)).mappings().one()

@@ -201,7 +201,7 @@ def test_cli_db_upgrade_and_status(run) -> None:
     assert result.exit_code == 0
     assert "数据库结构已是最新" in result.output
     result = run("db", "status")
-    assert "结构版本：0002（本程序：0002）" in result.output
+    assert "结构版本：0003（本程序：0003）" in result.output
 
 
 def test_every_command_has_help() -> None:

@@ -459,6 +459,10 @@ class Ingestor:
                 return outcome
             source_id = self._source_file(conn, prep.size, checksum, name, prep.stored)
             faults.point("store_source")
+            if checked.accepted and active:
+                # Retired before the new return goes in: the store allows one current
+                # return per unit and period at any moment (uq_returns_current).
+                conn.execute(_RETIRE, [{"old_id": row.id} for row in active])
             return_id = conn.execute(
                 _INSERT_RETURN,
                 {
@@ -578,6 +582,7 @@ _HISTORY = (
     .order_by(_RETURNS.c.id.desc())
 )
 _INSERT_RETURN = insert(_RETURNS).returning(_RETURNS.c.id)
+_RETIRE = update(_RETURNS).where(_RETURNS.c.id == bindparam("old_id")).values(status="superseded")
 _SUPERSEDE = (
     update(_RETURNS)
     .where(_RETURNS.c.id == bindparam("old_id"))

@@ -29,6 +29,7 @@ from sqlalchemy import (
     event,
     inspect,
     select,
+    text,
 )
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
@@ -152,7 +153,18 @@ class ReturnRecord(Base):
     """One unit's return for one period. Never deleted: a newer one supersedes it."""
 
     __tablename__ = "returns"
-    __table_args__ = (Index("ix_returns_unit_period_status", "unit_id", "period", "status"),)
+    __table_args__ = (
+        Index("ix_returns_unit_period_status", "unit_id", "period", "status"),
+        # At most one current return per unit and period, whatever writes at once.
+        Index(
+            "uq_returns_current",
+            "unit_id",
+            "period",
+            unique=True,
+            sqlite_where=text("status IN ('accepted', 'accepted_with_warnings')"),
+            postgresql_where=text("status IN ('accepted', 'accepted_with_warnings')"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
