@@ -3,12 +3,14 @@
 receipt), on SQLite and on PostgreSQL.
 
     python bench/ingest.py                     # 2,000 xlsx + 500 JSON + a 500-unit CSV
+    python bench/ingest.py --xlsx 2000 --json 0 --csv 0   # the xlsx templates alone
     python bench/ingest.py --xlsx 300 --json 0 --csv 0 --no-pg
 
 Prints files per second and the peak memory of the ingest command's largest process (the
-command reads large batches in worker processes, see unionroll/core/ingest_readers.py)
-for each database. The data is generated first (not timed) in a temporary folder that is
-removed afterwards.
+command reads large batches in worker processes, see unionroll/core/ingest/readers.py)
+for each database, then the naive way (openpyxl and an ORM row per cell, one transaction
+per file: bench/ingest_naive.py) on the first ``--naive`` xlsx files, and the ratio. The
+data is generated first (not timed) in a temporary folder that is removed afterwards.
 """
 
 from __future__ import annotations
@@ -29,6 +31,10 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, text
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from ingest_naive import naive_ingest
 
 from unionroll.adapters.xlsx_template import write_template
 from unionroll.core.forms import FormDefinition
@@ -201,6 +207,9 @@ def main() -> None:
     parser.add_argument("--csv", type=int, default=500, help="units in the one CSV long table")
     parser.add_argument("--pg", default=os.environ.get("UNIONROLL_TEST_PG_URL", DEFAULT_PG))
     parser.add_argument("--no-pg", action="store_true")
+    parser.add_argument(
+        "--naive", type=int, default=300, help="xlsx files for the naive openpyxl path (0: none)"
+    )
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="unionroll-bench-"))
@@ -218,12 +227,23 @@ def main() -> None:
             url, schema = pg_schema(args.pg)
             targets.append(("postgresql", url))
         try:
+            rates = {}
             for label, url in targets:
                 r = run_ingest(work, returns, url, label)
+                rates[label] = r["files_per_s"]
                 print(
                     f"{label:<10} {r['files']:>5} files in {r['seconds']:6.1f} s = "
                     f"{r['files_per_s']:6.1f} files/s, peak {r['peak_mib']:.0f} MiB per process "
                     "(read, validate, store, receipt; one ingest command)"
+                )
+            xlsx = sorted(returns.glob("*.xlsx"))[: args.naive]
+            if xlsx:
+                n = naive_ingest(xlsx, work / "naive.sqlite")
+                ratio = rates["sqlite"] / n["files_per_s"]
+                print(
+                    f"{'naive':<10} {n['files']:>5} files in {n['seconds']:6.1f} s = "
+                    f"{n['files_per_s']:6.1f} files/s (openpyxl, an ORM row per cell, SQLite); "
+                    f"unionroll on SQLite is {ratio:.1f}x as fast"
                 )
         finally:
             if schema:

@@ -11,8 +11,8 @@ import pytest
 from python_calamine import CalamineWorkbook
 from sqlalchemy import func, select
 
-from unionroll.core import ingest as ingest_mod
 from unionroll.core.ingest import IngestOptions, ingest_paths
+from unionroll.core.ingest import rows as ingest_rows
 from unionroll.core.status import period_status
 from unionroll.core.store import Finding, RegisterRow, ReturnRecord, ReturnValue, SourceFile
 from unionroll.core.units import import_units
@@ -206,10 +206,10 @@ def test_dry_run_writes_nothing(county: Workspace, tmp_path: Path) -> None:
 def test_a_failure_while_storing_leaves_nothing_half_written(
     county: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(session, return_id, checked):
+    def broken(return_id, checked):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(ingest_mod, "_insert_values", broken)
+    monkeypatch.setattr(ingest_rows, "value_rows", broken)
     path = write_return(tmp_path / "in", "a.json", "S11")
     with pytest.raises(RuntimeError):
         ingest_paths(county, [path], options=OPTS)

@@ -9,10 +9,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import ClassVar
 
-from unionroll.core import ingest_readers
 from unionroll.core.contracts import Adapter, ReadContext
 from unionroll.core.hookspecs import hookimpl
 from unionroll.core.ingest import IngestOptions, ingest_paths
+from unionroll.core.ingest import readers as ingest_readers
 from unionroll.core.model import ReturnData
 from unionroll.core.units import import_units
 from unionroll.core.workspace import Workspace

@@ -160,18 +160,38 @@ class IngestOutliers:
     ) -> list[Finding]:
         """The warnings for one return about to be stored; the return joins the peers of
         the returns after it."""
-        if self.depth == 0 and self.min_peers == 0:
-            return []
+        return self.check_many(engine, [(checked, unit, period_code)])[0]
+
+    def check_many(
+        self, engine: Engine, returns: list[tuple[CheckedReturn, UnitInfo, str]]
+    ) -> list[list[Finding]]:
+        """:meth:`check` for several returns about to be stored, in their order; their
+        units' past is read at once."""
+        if not returns or (self.depth == 0 and self.min_peers == 0):
+            return [[] for _ in returns]
         with engine.connect() as conn:
-            return self._check(conn, checked, unit, period_code)
+            history = self._histories(conn, returns)
+            return [
+                self._check(conn, checked, unit, period_code, history)
+                for checked, unit, period_code in returns
+            ]
 
     def _check(
-        self, conn: Connection, checked: CheckedReturn, unit: UnitInfo, period_code: str
+        self,
+        conn: Connection,
+        checked: CheckedReturn,
+        unit: UnitInfo,
+        period_code: str,
+        histories: dict[tuple[str, str, bool], Values],
     ) -> list[Finding]:
         period = Period.parse(period_code)
         values = _numbers(checked.values)
         consolidated = bool(checked.data.consolidated)
-        history = self._history(conn, unit.code, period, consolidated)
+        history = [
+            (p, histories[(unit.code, p.code, consolidated)])
+            for p in _previous(period, self.depth)
+            if (unit.code, p.code, consolidated) in histories
+        ]
         peers: PeerPool | None = None
         if not consolidated:  # a consolidated return stands for an area, not for a unit
             current = self._pool(conn, unit.level, period)
@@ -202,23 +222,22 @@ class IngestOutliers:
             for o in found
         ]
 
-    def _history(
-        self, conn: Connection, code: str, period: Period, consolidated: bool
-    ) -> list[tuple[Period, Values]]:
-        past = _previous(period, self.depth)
+    def _histories(
+        self, conn: Connection, returns: list[tuple[CheckedReturn, UnitInfo, str]]
+    ) -> dict[tuple[str, str, bool], Values]:
+        """(unit code, period, consolidated) → stored values, for the past periods of
+        ``returns``' units, in one query."""
+        codes = sorted({unit.code for _, unit, _ in returns})
+        past = sorted(
+            {p.code for _, _, pcode in returns for p in _previous(Period.parse(pcode), self.depth)}
+        )
+        found: dict[tuple[str, str, bool], Values] = defaultdict(dict)
         if not past:
-            return []
-        rows = conn.execute(
-            _VALUES.where(
-                _U.c.code == code,
-                _R.c.period.in_([p.code for p in past]),
-                _R.c.consolidated == consolidated,
-            )
-        ).all()
-        by_period: dict[str, Values] = defaultdict(dict)
+            return found
+        rows = conn.execute(_HISTORY, {"codes": codes, "periods": past}).all()
         for row in rows:
-            by_period[row.period][row.indicator_id] = row.num
-        return [(p, by_period[p.code]) for p in past if p.code in by_period]
+            found[(row.code, row.period, bool(row.consolidated))][row.indicator_id] = row.num
+        return found
 
     def _pool(self, conn: Connection, level: str, period: Period) -> PeerPool:
         key = (level, period.code)
@@ -250,6 +269,19 @@ _VALUES = (
     )
     .select_from(_R.join(_U, _U.c.id == _R.c.unit_id).join(_V, _V.c.return_id == _R.c.id))
     .where(_R.c.status.in_(ACTIVE_STATUSES), _V.c.num.is_not(None))
+)
+
+
+# The past of some units, and bound once: it is read for every group of returns stored.
+_HISTORY = (
+    select(_U.c.code, _R.c.period, _R.c.consolidated, _V.c.indicator_id, _V.c.num)
+    .select_from(_R.join(_U, _U.c.id == _R.c.unit_id).join(_V, _V.c.return_id == _R.c.id))
+    .where(
+        _R.c.status.in_(ACTIVE_STATUSES),
+        _V.c.num.is_not(None),
+        _U.c.code.in_(bindparam("codes", expanding=True)),
+        _R.c.period.in_(bindparam("periods", expanding=True)),
+    )
 )
 
 

@@ -174,12 +174,20 @@ class PeerPool:
     def __init__(self) -> None:
         self.values: dict[str, Values] = {}
         self._stats: dict[tuple[str, str | None, bool], tuple[int, PeerStats | None]] = {}
+        # Each key's figures so far, and how many of the pool's returns they take in:
+        # a pool that only grows adds the new returns' figures instead of starting over.
+        self._figures: dict[tuple[str, str | None, bool], tuple[int, list[float]]] = {}
+        self._order: list[Values] = []
 
     def __len__(self) -> int:
         return len(self.values)
 
     def put(self, code: str, values: Values) -> None:
+        if code in self.values:  # a unit's return replaced: its old figures go
+            self._figures.clear()
+            self._order = [v for c, v in self.values.items() if c != code]
         self.values[code] = values
+        self._order.append(values)
 
     def stats(self, indicator: str, per: str | None, rated: bool) -> PeerStats | None:
         """The peers' spread of ``indicator``: per unit of ``per`` over the units that have
@@ -189,11 +197,13 @@ class PeerPool:
         cached = self._stats.get(key)
         if cached is not None and n < cached[0] + max(5, cached[0] // 10):
             return cached[1]
-        rows = self.values.values()
+        seen, xs = self._figures.get(key, (0, []))
+        rows = self._order[seen:]
         if rated and per:
-            xs = [v[indicator] / v[per] for v in rows if indicator in v and v.get(per)]
+            xs.extend(v[indicator] / v[per] for v in rows if indicator in v and v.get(per))
         else:
-            xs = [v[indicator] for v in rows if indicator in v and not (per and v.get(per))]
+            xs.extend(v[indicator] for v in rows if indicator in v and not (per and v.get(per)))
+        self._figures[key] = (len(self._order), xs)
         stats = PeerStats.of(xs)
         self._stats[key] = (n, stats)
         return stats

@@ -6,9 +6,10 @@ starts. Each return is stored in one transaction that first takes the right to w
 * on SQLite, ``BEGIN IMMEDIATE`` takes the database's write lock before anything is
   read, so a transaction never reads, then finds it cannot write (which SQLite reports
   at once as "database is locked", without waiting);
-* on PostgreSQL, the unit's row is locked (``SELECT ... FOR UPDATE``), so two returns
-  of the same unit are stored one after the other and the second sees the first, and
-  only one return of a unit and period is ever current.
+* on PostgreSQL, the rows of the units written for are locked (``SELECT ... FOR
+  UPDATE``, in the order of their ids, so two writers never wait on each other in a
+  circle), so two returns of the same unit are stored one after the other and the second
+  sees the first, and only one return of a unit and period is ever current.
 
 A transaction that still meets a lock (another program holding the database for long)
 is retried, waiting a little longer each time; after :data:`WAIT_SECONDS` in all the
@@ -19,10 +20,10 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
@@ -38,8 +39,11 @@ T = TypeVar("T")
 WAIT_SECONDS = 120.0  # how long a write waits for other writers before giving up
 _FIRST_PAUSE = 0.05
 
-_UNIT_FOR_UPDATE = (
-    select(Unit.__table__.c.id).where(Unit.__table__.c.id == bindparam("unit_id")).with_for_update()
+_UNITS_FOR_UPDATE = (
+    select(Unit.__table__.c.id)
+    .where(Unit.__table__.c.id.in_(bindparam("unit_ids", expanding=True)))
+    .order_by(Unit.__table__.c.id)
+    .with_for_update()
 )
 _SOURCES = SourceFile.__table__
 _SOURCE_BY_CHECKSUM = select(_SOURCES.c.id).where(_SOURCES.c.checksum == bindparam("checksum"))
@@ -58,19 +62,20 @@ def write_transaction(
     workspace: Workspace,
     work: Callable[[Connection], T],
     *,
-    lock_unit: int | None = None,
+    lock_units: Iterable[int] = (),
     wait_seconds: float = WAIT_SECONDS,
 ) -> T:
     """Run ``work(conn)`` in one write transaction, committed when it returns.
 
-    ``lock_unit``: a unit id whose returns ``work`` reads and then changes; concurrent
-    transactions naming the same unit run one after the other. ``work`` may run more
+    ``lock_units``: the ids of the units whose returns ``work`` reads and then changes;
+    concurrent transactions naming the same unit run one after the other. ``work`` may run more
     than once (after a lock timeout or a conflict), so it must only touch the database.
     """
     if not workspace._schema_checked:
         migrate.ensure_current(workspace.engine)
         workspace._schema_checked = True
     engine = workspace.engine
+    unit_ids = sorted(set(lock_units))
     deadline = time.monotonic() + wait_seconds
     pause = _FIRST_PAUSE
     while True:
@@ -79,8 +84,8 @@ def write_transaction(
                 if engine.dialect.name == "sqlite":
                     # pysqlite would begin lazily, at the first write: take the lock now.
                     conn.exec_driver_sql("BEGIN IMMEDIATE")
-                elif lock_unit is not None:
-                    conn.execute(_UNIT_FOR_UPDATE, {"unit_id": lock_unit})
+                elif unit_ids:
+                    conn.execute(_UNITS_FOR_UPDATE, {"unit_ids": unit_ids})
                 return work(conn)
         except IntegrityError:
             # Only a unique key raced by a concurrent writer lands here; a second try
@@ -115,3 +120,44 @@ def source_file_id(conn: Connection, row: dict[str, object]) -> int:
     if inserted is not None:
         return inserted
     return conn.execute(_SOURCE_BY_CHECKSUM, {"checksum": row["checksum"]}).scalar_one()
+
+
+_SOURCE_IDS = select(_SOURCES.c.checksum, _SOURCES.c.id).where(
+    _SOURCES.c.checksum.in_(bindparam("checksums", expanding=True))
+)
+
+
+def source_file_ids(conn: Connection, rows: list[dict[str, object]]) -> dict[str, int]:
+    """checksum → id of the source file rows for ``rows``, inserting the missing ones
+    (``ON CONFLICT DO NOTHING``, as :func:`source_file_id`)."""
+    checksums = sorted({str(row["checksum"]) for row in rows})
+    ids: dict[str, int] = dict(conn.execute(_SOURCE_IDS, {"checksums": checksums}).all())
+    missing = list({row["checksum"]: row for row in rows if row["checksum"] not in ids}.values())
+    if missing:
+        make = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+        stmt = make(_SOURCES).on_conflict_do_nothing(index_elements=["checksum"])
+        conn.execute(stmt, missing)
+        wanted = sorted(str(row["checksum"]) for row in missing)
+        ids.update(conn.execute(_SOURCE_IDS, {"checksums": wanted}).all())
+    return ids
+
+
+def insert_rows(conn: Connection, table: Table, columns: Sequence[str], rows: list[tuple]) -> None:
+    """Insert many plain rows (tuples in the order of ``columns``) in the fastest way the
+    database has: ``COPY`` on PostgreSQL, one prepared statement run for every row
+    (``executemany``) on SQLite. Values go in as they are: JSON already as text."""
+    if not rows:
+        return
+    quote = conn.dialect.identifier_preparer.quote
+    names = ", ".join(quote(c) for c in columns)
+    if conn.dialect.name == "postgresql":
+        raw = conn.connection.driver_connection
+        with (
+            raw.cursor() as cur,
+            cur.copy(f"COPY {quote(table.name)} ({names}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+        return
+    marks = ", ".join("?" for _ in columns)
+    conn.exec_driver_sql(f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})", rows)

@@ -14,9 +14,10 @@ import itertools
 import multiprocessing
 import os
 import resource
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,10 +25,17 @@ from typing import TYPE_CHECKING, Any
 from unionroll.core.model import Finding, Location
 
 if TYPE_CHECKING:
-    from unionroll.core.ingest import FileOutcome, Ingestor, Prepared
+    from unionroll.core.ingest.outcomes import FileOutcome, Prepared
+    from unionroll.core.ingest.storing import Ingestor
 
 PROCESS_MIN_FILES = 24  # below this, starting worker processes costs more than it saves
-READ_AHEAD_PER_WORKER = 4  # files read and waiting to be stored, per worker
+READ_AHEAD_PER_WORKER = 32  # files read and waiting to be stored, per worker
+# Files stored in one transaction: those read while the group before was stored, and at
+# least GROUP_MIN when they come within GROUP_WAIT_SECONDS (a transaction per file would
+# cost more than storing it), at the most GROUP_MAX.
+GROUP_MIN = 32
+GROUP_MAX = 256
+GROUP_WAIT_SECONDS = 0.1
 READER_MEMORY_BYTES = 2 * 1024**3  # address space a worker may add on top of what it has
 
 _reader: Ingestor | None = None  # the ingestor a worker process reads with (set at fork)
@@ -58,9 +66,9 @@ def _limit_memory() -> None:
 
 def _prepare(path: Path) -> Prepared:
     assert _reader is not None
-    prep = _reader.prepare(path)
-    prep.adapter = None  # the name travels back; the adapter object stays here
-    return prep
+    from unionroll.core.ingest.reading import slim
+
+    return slim(_reader.prepare(path))
 
 
 class ReaderPool:
@@ -103,30 +111,51 @@ class ReaderPool:
         return self._pool.submit(self.ingestor.prepare, path)
 
     def outcomes(self, files: Iterable[Path]) -> Iterator[FileOutcome]:
-        """Each file's outcome, in the order given, stored as soon as it has been read."""
+        """Each file's outcome, in the order given. The files read while one group was
+        being stored are stored together next, so a slow reader gives small groups (each
+        file stored soon after it is read) and a slow store large ones (fewer
+        transactions)."""
         queue = iter(files)
         pending: deque[tuple[Path, Future[Prepared]]] = deque(
             (path, self._submit(path))
             for path in itertools.islice(queue, READ_AHEAD_PER_WORKER * self.workers)
         )
-        while pending:
-            path, future = pending.popleft()
-            try:
-                prep = future.result()
-            except BrokenProcessPool:
-                # A worker died on one of the files in flight. Read each of those again in
-                # a process of its own to find which; the rest of the batch goes on.
-                in_flight = [path, *(p for p, _ in pending)]
-                pending.clear()
-                self.__exit__()
-                retried = {p: self._isolated(p) for p in in_flight}
-                self._pool = self._new_pool()
-                prep = retried.pop(path)
-                pending.extend((p, _done(r)) for p, r in retried.items())
+
+        def take() -> Prepared:
+            prep = self._next(pending)
             following = next(queue, None)
             if following is not None:
                 pending.append((following, self._submit(following)))
-            yield self.ingestor.finish(prep)
+            return prep
+
+        while pending:
+            group = [take()]
+            until = time.monotonic() + GROUP_WAIT_SECONDS
+            while pending and len(group) < GROUP_MAX:
+                if not pending[0][1].done():
+                    left = until - time.monotonic()
+                    if len(group) >= GROUP_MIN or left <= 0:
+                        break
+                    wait([pending[0][1]], timeout=left)
+                    continue
+                group.append(take())
+            yield from self.ingestor.finish_group(group)
+
+    def _next(self, pending: deque[tuple[Path, Future[Prepared]]]) -> Prepared:
+        path, future = pending.popleft()
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            # A worker died on one of the files in flight. Read each of those again in
+            # a process of its own to find which; the rest of the batch goes on.
+            in_flight = [path, *(p for p, _ in pending)]
+            pending.clear()
+            self.__exit__()
+            retried = {p: self._isolated(p) for p in in_flight}
+            self._pool = self._new_pool()
+            prep = retried.pop(path)
+            pending.extend((p, _done(r)) for p, r in retried.items())
+            return prep
 
     def _isolated(self, path: Path) -> Prepared:
         pool = self._new_pool(workers=1)
@@ -145,7 +174,7 @@ def _done(value: Any) -> Future[Any]:
 
 
 def _crashed(path: Path) -> Prepared:
-    from unionroll.core.ingest import FileOutcome, Prepared
+    from unionroll.core.ingest.outcomes import FileOutcome, Prepared
 
     outcome = FileOutcome(path=path, display_name=path.name)
     outcome.error = Finding(
