@@ -2,32 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 from typing import Any
 
 import click
 
 from unionroll import __version__
-from unionroll.cli import (
-    db_cmd,
-    demo_cmd,
-    form_cmd,
-    ingest_cmd,
-    init_cmd,
-    outliers_cmd,
-    plugin_cmd,
-    plugins_cmd,
-    receipts_cmd,
-    report_cmd,
-    returns_cmd,
-    review_cmd,
-    rollup_cmd,
-    serve_cmd,
-    status_cmd,
-    template_cmd,
-    units_cmd,
-    users_cmd,
-)
 from unionroll.cli.common import AppContext
 from unionroll.core.errors import UnionrollError
 from unionroll.core.hookcalls import notify
@@ -35,8 +16,49 @@ from unionroll.core.hookcalls import notify
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
+# Built-in command → the module in unionroll.cli that defines it (its ``register``).
+# A module is imported only when one of its commands runs (or ``--help`` lists them
+# all), so that a command does not wait for every other command's libraries to load.
+BUILTIN_COMMANDS = {
+    "init": "init_cmd",
+    "units": "units_cmd",
+    "users": "users_cmd",
+    "form": "form_cmd",
+    "template": "template_cmd",
+    "ingest": "ingest_cmd",
+    "receipts": "receipts_cmd",
+    "status": "status_cmd",
+    "outliers": "outliers_cmd",
+    "returns": "returns_cmd",
+    "approve": "review_cmd",
+    "return": "review_cmd",
+    "unlock": "review_cmd",
+    "rollup": "rollup_cmd",
+    "trace": "rollup_cmd",
+    "report": "report_cmd",
+    "serve": "serve_cmd",
+    "plugins": "plugins_cmd",
+    "plugin": "plugin_cmd",
+    "db": "db_cmd",
+    "demo": "demo_cmd",
+}
+
+
 class UnionrollGroup(click.Group):
-    """The top-level group; adds the commands of installed plugins before parsing."""
+    """The top-level group: the built-in commands, loaded when used, and the commands of
+    installed plugins, added before parsing."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(self.commands) | set(BUILTIN_COMMANDS))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in BUILTIN_COMMANDS:
+            module = importlib.import_module(f"unionroll.cli.{BUILTIN_COMMANDS[cmd_name]}")
+            builtin = click.Group()
+            module.register(builtin)
+            for name, command in builtin.commands.items():
+                self.commands.setdefault(name, command)  # a plugin's command of that name wins
+        return self.commands.get(cmd_name)
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         from unionroll.core.plugins import get_plugin_manager
@@ -73,26 +95,3 @@ def cli(ctx: click.Context, workspace_dir: str | None, db_url: str | None) -> No
     app = AppContext(workspace_dir, db_url)
     ctx.obj = app
     ctx.call_on_close(app.close)
-
-
-for module in (
-    init_cmd,
-    units_cmd,
-    users_cmd,
-    form_cmd,
-    template_cmd,
-    ingest_cmd,
-    receipts_cmd,
-    status_cmd,
-    outliers_cmd,
-    returns_cmd,
-    review_cmd,
-    rollup_cmd,
-    report_cmd,
-    serve_cmd,
-    plugins_cmd,
-    plugin_cmd,
-    db_cmd,
-    demo_cmd,
-):
-    module.register(cli)

@@ -6,6 +6,7 @@ township's or the county's account also reviews the units under it.
 
 from __future__ import annotations
 
+import functools
 import re
 import secrets
 from dataclasses import dataclass
@@ -24,9 +25,14 @@ from unionroll.core.workspace import Workspace
 MIN_PASSWORD = 8
 LOGIN_PATTERN = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
 _HASHER = PasswordHasher()
-# A hash to check against when the login does not exist, so that a wrong login takes as
-# long as a wrong password and does not tell which logins exist.
-_DUMMY_HASH = _HASHER.hash("unionroll-no-such-user")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to check against when the login does not exist, so that a wrong login takes
+    as long as a wrong password and does not tell which logins exist. Made when first
+    needed: hashing is slow on purpose, and most commands never log anyone in."""
+    return _HASHER.hash("unionroll-no-such-user")
 
 
 class AccountError(UnionrollError):
@@ -136,7 +142,7 @@ def authenticate(workspace: Workspace, login: str, password: str) -> Account | N
             select(UserAccount).where(UserAccount.login == login.strip())
         ).scalar_one_or_none()
         if user is None or not user.active:
-            _verify(_DUMMY_HASH, password)
+            _verify(_dummy_hash(), password)
             return None
         if not _verify(user.password_hash, password):
             return None
