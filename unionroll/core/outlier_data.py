@@ -155,18 +155,11 @@ class IngestOutliers:
         )
         self._peers: dict[tuple[str, str], PeerPool] = {}
 
-    def check(
-        self, engine: Engine, checked: CheckedReturn, unit: UnitInfo, period_code: str
-    ) -> list[Finding]:
-        """The warnings for one return about to be stored; the return joins the peers of
-        the returns after it."""
-        return self.check_many(engine, [(checked, unit, period_code)])[0]
-
     def check_many(
         self, engine: Engine, returns: list[tuple[CheckedReturn, UnitInfo, str]]
     ) -> list[list[Finding]]:
-        """:meth:`check` for several returns about to be stored, in their order; their
-        units' past is read at once."""
+        """The warnings for returns about to be stored, in their order: each return joins
+        the peers of the returns after it. Their units' past is read at once."""
         if not returns or (self.depth == 0 and self.min_peers == 0):
             return [[] for _ in returns]
         with engine.connect() as conn:

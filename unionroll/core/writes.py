@@ -46,7 +46,6 @@ _UNITS_FOR_UPDATE = (
     .with_for_update()
 )
 _SOURCES = SourceFile.__table__
-_SOURCE_BY_CHECKSUM = select(_SOURCES.c.id).where(_SOURCES.c.checksum == bindparam("checksum"))
 
 
 def _is_contention(exc: DBAPIError) -> bool:
@@ -105,31 +104,17 @@ def write_transaction(
         pause = min(pause * 2, 2.0)
 
 
-def source_file_id(conn: Connection, row: dict[str, object]) -> int:
-    """The id of the source file row with ``row["checksum"]``, inserted when missing.
-
-    ``ON CONFLICT DO NOTHING``: two commands storing returns of the same file for
-    different units must not fail on the unique checksum.
-    """
-    existing = conn.execute(_SOURCE_BY_CHECKSUM, {"checksum": row["checksum"]}).scalar_one_or_none()
-    if existing is not None:
-        return existing
-    make = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    stmt = make(_SOURCES).values(**row).on_conflict_do_nothing(index_elements=["checksum"])
-    inserted = conn.execute(stmt.returning(_SOURCES.c.id)).scalar_one_or_none()
-    if inserted is not None:
-        return inserted
-    return conn.execute(_SOURCE_BY_CHECKSUM, {"checksum": row["checksum"]}).scalar_one()
-
-
 _SOURCE_IDS = select(_SOURCES.c.checksum, _SOURCES.c.id).where(
     _SOURCES.c.checksum.in_(bindparam("checksums", expanding=True))
 )
 
 
 def source_file_ids(conn: Connection, rows: list[dict[str, object]]) -> dict[str, int]:
-    """checksum → id of the source file rows for ``rows``, inserting the missing ones
-    (``ON CONFLICT DO NOTHING``, as :func:`source_file_id`)."""
+    """checksum → id of the source file rows for ``rows``, inserting the missing ones.
+
+    ``ON CONFLICT DO NOTHING``: two commands storing returns of the same file for
+    different units must not fail on the unique checksum.
+    """
     checksums = sorted({str(row["checksum"]) for row in rows})
     ids: dict[str, int] = dict(conn.execute(_SOURCE_IDS, {"checksums": checksums}).all())
     missing = list({row["checksum"]: row for row in rows if row["checksum"] not in ids}.values())

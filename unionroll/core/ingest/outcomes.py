@@ -79,10 +79,6 @@ class Prepared:
     # where the file was read, not where it is stored.
     contents: list[str] = field(default_factory=list)
 
-    def keys(self) -> set[tuple[str, str]]:
-        """The (unit code, period) of each return in the file."""
-        return {(c.unit_code, c.period) for _, c in self.checked if c.unit_code and c.period}
-
 
 @dataclass
 class IngestResult:

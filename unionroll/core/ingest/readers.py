@@ -22,10 +22,11 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from unionroll.core.ingest.outcomes import FileOutcome, Prepared
+from unionroll.core.ingest.reading import slim
 from unionroll.core.model import Finding, Location
 
 if TYPE_CHECKING:
-    from unionroll.core.ingest.outcomes import FileOutcome, Prepared
     from unionroll.core.ingest.storing import Ingestor
 
 PROCESS_MIN_FILES = 24  # below this, starting worker processes costs more than it saves
@@ -66,8 +67,6 @@ def _limit_memory() -> None:
 
 def _prepare(path: Path) -> Prepared:
     assert _reader is not None
-    from unionroll.core.ingest.reading import slim
-
     return slim(_reader.prepare(path))
 
 
@@ -174,8 +173,6 @@ def _done(value: Any) -> Future[Any]:
 
 
 def _crashed(path: Path) -> Prepared:
-    from unionroll.core.ingest.outcomes import FileOutcome, Prepared
-
     outcome = FileOutcome(path=path, display_name=path.name)
     outcome.error = Finding(
         "error",

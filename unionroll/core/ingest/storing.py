@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import Connection, Row
@@ -44,6 +45,7 @@ class _Pending:
     period: str
     unit: UnitInfo | None
     outcome: ReturnOutcome
+    received: datetime
     # What the outcome said before the write: a transaction tried again starts from it.
     before: tuple[str, list[Finding]] = field(default=("", []))
 
@@ -66,7 +68,7 @@ class Ingestor(FileReader):
         self.plugin_errors: list[str] = []
         self._sniff_failed: set[str] = set()
 
-    def ingest_file(self, path: Any, display_name: str | None = None) -> FileOutcome:
+    def ingest_file(self, path: Path, display_name: str | None = None) -> FileOutcome:
         return self.finish(self.prepare(path, display_name))
 
     def finish(self, prep: Prepared) -> FileOutcome:
@@ -75,16 +77,15 @@ class Ingestor(FileReader):
 
     def finish_group(self, preps: Sequence[Prepared]) -> list[FileOutcome]:
         """Store what :meth:`prepare` read of several files, in one transaction."""
+        # When the files were received: when the sender says, or now (one time per group).
+        received = self.options.received_at or datetime.now()
         pending: list[_Pending] = []
         flagged: list[tuple[ReturnOutcome, CheckedReturn, UnitInfo, str]] = []
         for prep in preps:
             if not self._admit(prep):
                 continue
-            contents = prep.contents
-            if len(contents) != len(prep.checked):
-                contents = [R.content_checksum(c) for _, c in prep.checked]
-            for (data, checked), content in zip(prep.checked, contents, strict=True):
-                outcome, unit, refused = self._outcome(prep, data, checked)
+            for (data, checked), content in zip(prep.checked, prep.contents, strict=True):
+                outcome, unit, refused = self._outcome(prep, data, checked, received)
                 prep.outcome.returns.append(outcome)
                 if refused:
                     continue  # not the sender's own unit or period: not stored at all
@@ -96,7 +97,17 @@ class Ingestor(FileReader):
                     # filed under; the receipt still tells the sender every finding.
                     continue
                 pending.append(
-                    _Pending(prep, data, checked, content, unit_id, checked.period, unit, outcome)
+                    _Pending(
+                        prep,
+                        data,
+                        checked,
+                        content,
+                        unit_id,
+                        checked.period,
+                        unit,
+                        outcome,
+                        received,
+                    )
                 )
         self._outliers(flagged)
         for item in pending:
@@ -122,7 +133,7 @@ class Ingestor(FileReader):
         return True
 
     def _outcome(
-        self, prep: Prepared, data: ReturnData, checked: CheckedReturn
+        self, prep: Prepared, data: ReturnData, checked: CheckedReturn, received: datetime
     ) -> tuple[ReturnOutcome, UnitInfo | None, bool]:
         unit = self.units.get(checked.unit_code or "")
         period = checked.period
@@ -138,14 +149,11 @@ class Ingestor(FileReader):
         )
         if period and checked.accepted:
             deadline = Period.parse(period).deadline(self.form.deadline_days)
-            outcome.on_time = self._received().date() <= deadline
+            outcome.on_time = received.date() <= deadline
         refusal = self._refusal(checked, data, prep.outcome.display_name)
         if refusal is not None:
             _refused(outcome, refusal)
         return outcome, unit, refusal is not None
-
-    def _received(self) -> datetime:
-        return self.options.received_at or datetime.now()
 
     def _outliers(self, flagged: list[tuple[ReturnOutcome, CheckedReturn, UnitInfo, str]]) -> None:
         """Far from the unit's past or its peers: a warning to check, never a refusal."""
@@ -330,7 +338,7 @@ class Ingestor(FileReader):
             "source_name": item.prep.outcome.display_name,
             "source_locator": item.data.locator,
             "content_checksum": item.content,
-            "submitted_at": self._received().replace(tzinfo=None),
+            "submitted_at": item.received.replace(tzinfo=None),
             "superseded_by_id": None,
             "superseded_at": None,
             "n_values": len(checked.values) if checked.accepted else 0,
