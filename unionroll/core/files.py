@@ -30,10 +30,14 @@ def write_text_atomic(path: Path, text: str, *, fault: str | None = None) -> Pat
     """Write UTF-8 text through a ``.part`` file, so an interrupted run never leaves a
     half-written file under the final name. ``fault``: the prefix of the fault points
     (:mod:`unionroll.core.faults`) passed while writing."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(part_name(path.name))
     data = text.encode("utf-8")
-    with tmp.open("wb") as fh:
+    try:
+        fh = tmp.open("wb")
+    except FileNotFoundError:  # the folder's first file (asking every time costs a call)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fh = tmp.open("wb")
+    with fh:
         fh.write(data[: len(data) // 2])
         if fault:
             fh.flush()
