@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
 
@@ -51,15 +52,19 @@ def ingest(
     options = IngestOptions(dry_run=dry_run, received_at=received)
     # Made before reading: a bad [receipts] setting stops the run before anything is stored.
     writer = None if dry_run or no_receipts else ReceiptWriter(ws, received_at=received)
-    with progress(length=len(files), label="读取报表") as bar:
+    with ExitStack() as stack:
+        bar = stack.enter_context(progress(length=len(files), label="读取报表"))
+        # Each file's receipt is written as soon as it is stored, while later files are
+        # still being read.
+        batch = stack.enter_context(writer.batch()) if writer is not None else None
 
-        def advance(_outcome: FileOutcome) -> None:
+        def advance(outcome: FileOutcome) -> None:
+            if batch is not None:
+                batch.add(outcome)
             bar.update(1)
 
         result = run_ingest(ws, files, options=options, progress=advance)
-    receipts: list[Path] = []
-    if writer is not None:
-        receipts = writer.write(result)
+    receipts: list[Path] = batch.written if batch is not None else []
     _print_summary(result, verbose=verbose)
     for message in result.plugin_errors:
         click.echo(f"插件问题：{message}", err=True)

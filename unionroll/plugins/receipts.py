@@ -7,12 +7,14 @@ the county's other documents, which a school can print or forward.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jinja2 import Environment
+from jinja2 import Environment, Template
 
 from unionroll.core.errors import ConfigError
 from unionroll.core.files import safe_name, sweep_stale_parts, write_text_atomic
@@ -20,9 +22,10 @@ from unionroll.core.ingest import FileOutcome, IngestResult, ReturnOutcome
 from unionroll.core.receipt_data import ReceiptData, lines
 from unionroll.core.workspace import Workspace
 from unionroll.core.zh import date_zh
-from unionroll.plugins.document import parse_markup
-from unionroll.plugins.docx_writer import DocxWriter
 from unionroll.plugins.templating import make_environment
+
+if TYPE_CHECKING:
+    from unionroll.plugins.docx_writer import DocxWriter
 
 VERDICT_ZH = {
     "accepted": "已收录",
@@ -113,32 +116,46 @@ class ReceiptWriter:
         # writes a receipt per request and should not compile the template each time.
         self.env: Environment = env or receipt_environment(workspace)
         self.received = received_at or datetime.now()
-        self._docx = DocxWriter() if "docx" in self.formats else None
+        self._docx: DocxWriter | None = None
+        if "docx" in self.formats:
+            from unionroll.plugins.docx_writer import DocxWriter  # python-docx: only if asked
+
+            self._docx = DocxWriter()
+        self._templates: dict[str, Template] = {}  # looked up once per writer, not per file
         self._pool: ThreadPoolExecutor | None = None
         self._pending: list[Future[None]] = []
 
     def write(self, result: IngestResult) -> list[Path]:
-        receipts = []
-        for outcome in result.files:
-            if outcome.error is not None or outcome.duplicate_of:
-                receipts.append(from_outcome(outcome, None, self.received))
-            receipts.extend(from_outcome(outcome, ret, self.received) for ret in outcome.returns)
-        return self.write_receipts(receipts)
+        with self.batch() as batch:
+            for outcome in result.files:
+                batch.add(outcome)
+        return batch.written
 
     def write_receipts(self, receipts: list[ReceiptData]) -> list[Path]:
+        with self.batch() as batch:
+            for data in receipts:
+                batch.add_receipt(data)
+        return batch.written
+
+    @contextmanager
+    def batch(self) -> Iterator[ReceiptBatch]:
+        """Receipts written as files come: ``add`` each outcome as soon as it is stored
+        (``ingest_paths(progress=...)``), so receipts are written while later files are
+        still being read. On leaving, every write has finished; a failed write (a full
+        disk) is raised, not lost."""
         sweep_stale_parts(self.out_dir)  # receipts half-written by a killed run
+        batch = ReceiptBatch(self)
         # Rendering is quick; the disk is what a batch of hundreds of receipts waits on,
         # and a few writes in flight at once hide most of that wait.
         with ThreadPoolExecutor(max_workers=4, thread_name_prefix="unionroll-receipt") as pool:
             self._pool = pool
             try:
-                written = [p for data in receipts for p in self.write_one(data)]
+                yield batch
             finally:
                 self._pool = None
-        for future in self._pending:
-            future.result()  # a write that failed (a full disk) is an error, not a silence
-        self._pending.clear()
-        return written
+        pending, self._pending = self._pending, []
+        for future in pending:
+            future.result()
 
     def write_one(self, data: ReceiptData) -> list[Path]:
         if (
@@ -154,12 +171,19 @@ class ReceiptWriter:
         context = self._context(data)
         paths = []
         if "md" in self.formats:
-            text = self.env.get_template("receipt.md.j2").render(**context)
+            text = self._template("receipt.md.j2").render(**context)
             paths.append(self._save(self.out_dir / folder / f"{stem}.md", text))
         if self._docx is not None:
-            doc = parse_markup(self.env.get_template("receipt.txt.j2").render(**context))
+            from unionroll.plugins.document import parse_markup
+
+            doc = parse_markup(self._template("receipt.txt.j2").render(**context))
             paths.append(self._docx.write(doc, self.out_dir / folder / f"{stem}.docx"))
         return paths
+
+    def _template(self, name: str) -> Template:
+        if name not in self._templates:
+            self._templates[name] = self.env.get_template(name)
+        return self._templates[name]
 
     def _context(self, data: ReceiptData) -> dict[str, Any]:
         return {
@@ -191,6 +215,26 @@ class ReceiptWriter:
         else:
             write_text_atomic(target, text, fault="receipt")
         return target
+
+
+class ReceiptBatch:
+    """The receipts of one run, written as their files are stored (see
+    :meth:`ReceiptWriter.batch`)."""
+
+    def __init__(self, writer: ReceiptWriter) -> None:
+        self.writer = writer
+        self.written: list[Path] = []
+
+    def add(self, outcome: FileOutcome) -> None:
+        """Write the receipts of one file: one per return, or one for a file with none."""
+        received = self.writer.received
+        if outcome.error is not None or outcome.duplicate_of:
+            self.add_receipt(from_outcome(outcome, None, received))
+        for ret in outcome.returns:
+            self.add_receipt(from_outcome(outcome, ret, received))
+
+    def add_receipt(self, data: ReceiptData) -> None:
+        self.written.extend(self.writer.write_one(data))
 
 
 def _note(data: ReceiptData) -> str | None:

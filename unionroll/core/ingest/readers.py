@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from unionroll.core.ingest.outcomes import FileOutcome, Prepared
 from unionroll.core.ingest.reading import slim
@@ -31,6 +31,9 @@ if TYPE_CHECKING:
 
 PROCESS_MIN_FILES = 24  # below this, starting worker processes costs more than it saves
 READ_AHEAD_PER_WORKER = 32  # files read and waiting to be stored, per worker
+# Files a worker reads per task: one message each way for several files, which costs the
+# program (it sends and receives every message) less than a message per file.
+CHUNK = 8
 # Files stored in one transaction: those read while the group before was stored, and at
 # least GROUP_MIN when they come within GROUP_WAIT_SECONDS (a transaction per file would
 # cost more than storing it), at the most GROUP_MAX.
@@ -70,6 +73,10 @@ def _prepare(path: Path) -> Prepared:
     return slim(_reader.prepare(path))
 
 
+def _prepare_chunk(paths: list[Path]) -> list[Prepared]:
+    return [_prepare(path) for path in paths]
+
+
 class ReaderPool:
     """Reads files ahead of storing them: in worker processes, or in one thread."""
 
@@ -103,35 +110,38 @@ class ReaderPool:
             initargs=(self.ingestor,),
         )
 
-    def _submit(self, path: Path) -> Future[Prepared]:
+    def _submit(self, paths: list[Path]) -> Future[list[Prepared]]:
         assert self._pool is not None
         if self.use_processes:
-            return self._pool.submit(_prepare, path)
-        return self._pool.submit(self.ingestor.prepare, path)
+            return self._pool.submit(_prepare_chunk, paths)
+        return self._pool.submit(lambda: [self.ingestor.prepare(path) for path in paths])
 
     def outcomes(self, files: Iterable[Path]) -> Iterator[FileOutcome]:
         """Each file's outcome, in the order given. The files read while one group was
         being stored are stored together next, so a slow reader gives small groups (each
         file stored soon after it is read) and a slow store large ones (fewer
         transactions)."""
-        queue = iter(files)
-        pending: deque[tuple[Path, Future[Prepared]]] = deque(
-            (path, self._submit(path))
-            for path in itertools.islice(queue, READ_AHEAD_PER_WORKER * self.workers)
+        chunk = CHUNK if self.use_processes else 1
+        queue = _chunks(files, chunk)
+        ahead = max(1, READ_AHEAD_PER_WORKER * self.workers // chunk)
+        pending: deque[tuple[list[Path], Future[list[Prepared]]]] = deque(
+            (paths, self._submit(paths)) for paths in itertools.islice(queue, ahead)
         )
+        ready: deque[Prepared] = deque()  # read, from the chunk being taken
 
         def take() -> Prepared:
-            prep = self._next(pending)
-            following = next(queue, None)
-            if following is not None:
-                pending.append((following, self._submit(following)))
-            return prep
+            if not ready:
+                ready.extend(self._next(pending))
+                following = next(queue, None)
+                if following is not None:
+                    pending.append((following, self._submit(following)))
+            return ready.popleft()
 
-        while pending:
+        while pending or ready:
             group = [take()]
             until = time.monotonic() + GROUP_WAIT_SECONDS
-            while pending and len(group) < GROUP_MAX:
-                if not pending[0][1].done():
+            while (pending or ready) and len(group) < GROUP_MAX:
+                if not ready and not pending[0][1].done():
                     left = until - time.monotonic()
                     if len(group) >= GROUP_MIN or left <= 0:
                         break
@@ -140,21 +150,19 @@ class ReaderPool:
                 group.append(take())
             yield from self.ingestor.finish_group(group)
 
-    def _next(self, pending: deque[tuple[Path, Future[Prepared]]]) -> Prepared:
-        path, future = pending.popleft()
+    def _next(self, pending: deque[tuple[list[Path], Future[list[Prepared]]]]) -> list[Prepared]:
+        paths, future = pending.popleft()
         try:
             return future.result()
         except BrokenProcessPool:
             # A worker died on one of the files in flight. Read each of those again in
             # a process of its own to find which; the rest of the batch goes on.
-            in_flight = [path, *(p for p, _ in pending)]
+            in_flight = [*paths, *(p for chunk, _ in pending for p in chunk)]
             pending.clear()
             self.__exit__()
-            retried = {p: self._isolated(p) for p in in_flight}
+            retried = [self._isolated(p) for p in in_flight]
             self._pool = self._new_pool()
-            prep = retried.pop(path)
-            pending.extend((p, _done(r)) for p, r in retried.items())
-            return prep
+            return retried
 
     def _isolated(self, path: Path) -> Prepared:
         pool = self._new_pool(workers=1)
@@ -166,10 +174,10 @@ class ReaderPool:
             pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _done(value: Any) -> Future[Any]:
-    future: Future[Any] = Future()
-    future.set_result(value)
-    return future
+def _chunks(files: Iterable[Path], size: int) -> Iterator[list[Path]]:
+    it = iter(files)
+    while chunk := list(itertools.islice(it, size)):
+        yield chunk
 
 
 def _crashed(path: Path) -> Prepared:
