@@ -216,7 +216,7 @@ class FigureChecks:
                     f"{ind.label}为 {fa}，但{other.label}为 {fb}：前者大于 0 时，后者也应大于 0"
                 )
                 expected = f"{other.label}大于 0"
-            else:  # pragma: no cover - forms.py refuses other kinds when loading
+            else:  # pragma: no cover - core/forms/checker.py refuses other kinds
                 continue
             message = (
                 f"{rule.message}（{ind.label}：{fa}，{other.label}：{fb}）"

@@ -1,31 +1,28 @@
-"""Form definitions: sections, indicators, registers and rules, loaded from data files.
-
-A form is data, not code: the built-in standard return lives in
-``unionroll/forms/edu-union-quarterly.yaml`` and a county can point its config at a file
-of its own. :func:`load_form_file` reads one and checks it, listing every problem.
-"""
+"""Checking a form definition's plain data and building the FormDefinition from it,
+collecting every problem (located by section, indicator, register or rule) on the way."""
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import json
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
-import yaml
-
-from unionroll.core.errors import DefinitionProblem, FormDefinitionError
+from unionroll.core.errors import DefinitionProblem
+from unionroll.core.forms.definition import (
+    AGGREGATIONS,
+    COLUMN_TYPES,
+    DEFAULT_MAX,
+    NUMERIC_TYPES,
+    RULE_KINDS,
+    SEVERITIES,
+    VALUE_TYPES,
+    FormDefinition,
+    Indicator,
+    Register,
+    RegisterColumn,
+    Rule,
+    Section,
+)
 from unionroll.core.outlier_rules import OutlierRule, RuleReader
 from unionroll.core.periods import PeriodType
-
-AGGREGATIONS = ("sum", "stock", "ratio", "count_yes", "choice", "none")
-VALUE_TYPES = ("int", "decimal", "money", "bool", "choice", "text", "derived")
-NUMERIC_TYPES = ("int", "decimal", "money")
-SEVERITIES = ("error", "warning")
-RULE_KINDS = ("le", "positive_requires_positive")
-COLUMN_TYPES = ("text", "int", "choice", "month", "indicator", "number", "category")
 
 # Which aggregations suit which value types; anything else is a definition error.
 _AGG_FOR_TYPE = {
@@ -37,195 +34,6 @@ _AGG_FOR_TYPE = {
     "text": {"none"},
     "derived": {"ratio"},
 }
-
-DEFAULT_MAX = 1_000_000_000  # more than 10^9 in any one cell of a school return is a typo
-
-
-@dataclass(frozen=True)
-class Rule:
-    """A cross-field check. ``le``: value ≤ other. ``positive_requires_positive``:
-    when this indicator is above zero, ``other`` must be above zero too."""
-
-    kind: str
-    indicator: str
-    other: str
-    severity: str = "error"
-    message: str | None = None
-
-
-@dataclass(frozen=True)
-class Indicator:
-    id: str
-    label: str
-    unit: str
-    type: str
-    agg: str
-    section: str
-    levels: tuple[str, ...]
-    required: bool = False
-    min: float | None = 0
-    max: float | None = DEFAULT_MAX
-    options: tuple[str, ...] = ()
-    numerator: str | None = None
-    denominator: str | None = None
-    help: str | None = None
-    outliers: OutlierRule | None = None  # None: never checked for outliers
-
-    @property
-    def is_numeric(self) -> bool:
-        return self.type in NUMERIC_TYPES
-
-    @property
-    def is_derived(self) -> bool:
-        return self.type == "derived"
-
-    def applies_to(self, level: str) -> bool:
-        return level in self.levels
-
-    @property
-    def label_with_unit(self) -> str:
-        return f"{self.label}（{self.unit}）" if self.unit else self.label
-
-
-@dataclass(frozen=True)
-class Section:
-    id: str
-    name: str
-    title_en: str
-    levels: tuple[str, ...]
-    indicators: tuple[Indicator, ...]
-
-
-@dataclass(frozen=True)
-class RegisterColumn:
-    id: str
-    label: str
-    type: str = "text"
-    required: bool = False
-    options: tuple[str, ...] = ()
-    max_length: int | None = None
-    help: str | None = None
-
-
-@dataclass(frozen=True)
-class Register:
-    id: str
-    name: str
-    title_en: str
-    columns: tuple[RegisterColumn, ...]
-
-    def column(self, column_id: str) -> RegisterColumn:
-        for col in self.columns:
-            if col.id == column_id:
-                return col
-        raise KeyError(column_id)
-
-
-@dataclass(frozen=True)
-class FormDefinition:
-    id: str
-    version: int
-    title: str
-    period_type: PeriodType
-    deadline_days: int
-    levels: tuple[str, ...]
-    sections: tuple[Section, ...]
-    registers: tuple[Register, ...]
-    rules: tuple[Rule, ...]
-    source: str = "<memory>"
-    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
-
-    @property
-    def name(self) -> str:
-        """The registry key: a form is registered under ``id@version``."""
-        return f"{self.id}@{self.version}"
-
-    # Forms are immutable, so these lookups are computed once: validation asks them for
-    # every cell of every return.
-    @functools.cached_property
-    def indicators(self) -> tuple[Indicator, ...]:
-        return tuple(ind for sec in self.sections for ind in sec.indicators)
-
-    @functools.cached_property
-    def _by_id(self) -> dict[str, Indicator]:
-        return {ind.id: ind for ind in self.indicators}
-
-    def indicator(self, indicator_id: str) -> Indicator:
-        return self._by_id[indicator_id]
-
-    def has_indicator(self, indicator_id: str) -> bool:
-        return indicator_id in self._by_id
-
-    def section(self, key: str) -> Section:
-        """A section by its id or its Chinese name."""
-        for sec in self.sections:
-            if key in (sec.id, sec.name):
-                return sec
-        raise KeyError(key)
-
-    def register(self, register_id: str) -> Register:
-        for reg in self.registers:
-            if reg.id == register_id:
-                return reg
-        raise KeyError(register_id)
-
-    def indicators_for_level(self, level: str) -> list[Indicator]:
-        return [ind for ind in self.indicators if ind.applies_to(level)]
-
-    def input_indicators_for_level(self, level: str) -> list[Indicator]:
-        """What a unit of this level fills in: everything that applies but derived figures."""
-        return [ind for ind in self.indicators_for_level(level) if not ind.is_derived]
-
-    def category_names(self) -> list[str]:
-        return [sec.name for sec in self.sections]
-
-    @functools.cached_property
-    def checksum(self) -> str:
-        blob = json.dumps(self.raw, sort_keys=True, ensure_ascii=False).encode()
-        return hashlib.sha256(blob).hexdigest()
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data.pop("raw", None)
-        data["period_type"] = self.period_type.value
-        return data
-
-
-# --- loading -------------------------------------------------------------------------
-
-
-def load_form_file(path: str | Path, *, known_levels: list[str] | None = None) -> FormDefinition:
-    """Read and check a form definition file (YAML or JSON)."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise FormDefinitionError(str(path), [DefinitionProblem("文件", "找不到该文件")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FormDefinitionError(
-            str(path), [DefinitionProblem("文件", f"无法读取（{exc}）")]
-        ) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"第 {mark.line + 1} 行" if mark else "文件"
-        raise FormDefinitionError(
-            str(path), [DefinitionProblem(where, f"YAML 格式错误：{exc}")]
-        ) from None
-    return parse_form(data, source=str(path), known_levels=known_levels)
-
-
-def parse_form(
-    data: Any, *, source: str = "<memory>", known_levels: list[str] | None = None
-) -> FormDefinition:
-    """Build a FormDefinition from plain data, collecting every problem before failing."""
-    checker = _Checker(source)
-    form = checker.form(data, known_levels)
-    if checker.problems:
-        raise FormDefinitionError(source, checker.problems)
-    assert form is not None
-    return form
 
 
 class _Checker:
@@ -533,7 +341,3 @@ class _Checker:
         return Register(
             id=reg_id, name=name, title_en=str(raw.get("title_en") or ""), columns=tuple(cols)
         )
-
-
-BUILTIN_FORMS_DIR = Path(__file__).resolve().parent.parent / "forms"
-STANDARD_FORM_FILE = BUILTIN_FORMS_DIR / "edu-union-quarterly.yaml"
