@@ -12,6 +12,9 @@ from unionroll.core.errors import DefinitionProblem, FormDefinitionError
 from unionroll.core.forms.checker import _Checker
 from unionroll.core.forms.definition import FormDefinition
 
+# libyaml's parser, where PyYAML was built with it: the same data, ten times as fast.
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 def load_form_file(path: str | Path, *, known_levels: list[str] | None = None) -> FormDefinition:
     """Read and check a form definition file (YAML or JSON)."""
@@ -25,7 +28,10 @@ def load_form_file(path: str | Path, *, known_levels: list[str] | None = None) -
             str(path), [DefinitionProblem("文件", f"无法读取（{exc}）")]
         ) from None
     try:
-        data = yaml.safe_load(text)
+        try:
+            data = yaml.load(text, Loader=_FAST_LOADER)
+        except yaml.YAMLError:
+            data = yaml.safe_load(text)  # again, for the pure parser's wording of the error
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"第 {mark.line + 1} 行" if mark else "文件"
