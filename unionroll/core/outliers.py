@@ -54,9 +54,9 @@ class PeerStats:
         if not len(values):
             return None
         arr = np.asarray(values, dtype=float)
-        mid = float(np.median(arr))
+        mid = _median(np.sort(arr))
         dev = np.abs(arr - mid)
-        return cls(len(arr), mid, float(np.median(dev)), float(dev.mean()))
+        return cls(len(arr), mid, _median(np.sort(dev)), float(dev.mean()))
 
     def z(self, value: float) -> float | None:
         """Iglewicz and Hoaglin's modified z-score: 0.6745 × (value − median) / MAD. When
@@ -68,6 +68,19 @@ class PeerStats:
         if self.mean_ad > 0:
             return (value - self.median) / (MEAN_AD_SCALE * self.mean_ad)
         return None
+
+
+def _median(ordered: np.ndarray) -> float:
+    """The median of sorted values, as ``np.median`` gives it (NaN if there is one: NaN
+    sorts last). ``np.median`` itself imports ``numpy.ma`` on first use, a tenth of a
+    second at the start of every ingest."""
+    n = len(ordered)
+    half = n // 2
+    if np.isnan(ordered[-1]):
+        return float("nan")
+    if n % 2:
+        return float(ordered[half])
+    return float((ordered[half - 1] + ordered[half]) / 2)
 
 
 def modified_z(value: float, others: Sequence[float]) -> float | None:
