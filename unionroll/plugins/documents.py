@@ -15,7 +15,7 @@ from unionroll.core.hookcalls import report_context
 from unionroll.core.hookspecs import hookimpl
 from unionroll.core.rollup_types import RollupResult
 from unionroll.plugins.document import parse_markup, to_html, to_markdown
-from unionroll.plugins.docx_writer import Doc, write_docx
+from unionroll.plugins.docx_writer import Doc
 from unionroll.plugins.report_context import summary_context
 from unionroll.plugins.templating import make_environment
 
@@ -39,6 +39,8 @@ def save_document(doc: Doc, env: Any, out_dir: Path, options: ReportOptions) -> 
     for fmt in options.formats:
         target = out_dir / f"{stem}.{fmt}"
         if fmt == "docx":
+            from unionroll.plugins.docx_writer import write_docx  # python-docx: only if asked
+
             written.append(write_docx(doc, target, template=options.docx_template))
         elif fmt == "md":
             written.append(write_text_atomic(target, to_markdown(doc)))

@@ -16,6 +16,9 @@ heading marks, signature indents), ``tables`` (column widths and the table frame
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from unionroll.plugins.docx_writer.blocks import (
     Align,
     Block,
@@ -30,8 +33,6 @@ from unionroll.plugins.docx_writer.blocks import (
     Run,
     Table,
 )
-from unionroll.plugins.docx_writer.output import DocxWriter, reference_template_path, write_docx
-from unionroll.plugins.docx_writer.tables import column_widths_mm
 from unionroll.plugins.docx_writer.text import (
     clean_text,
     display_width,
@@ -39,6 +40,23 @@ from unionroll.plugins.docx_writer.text import (
     heading_number,
     signature_indents,
 )
+
+if TYPE_CHECKING:
+    from unionroll.plugins.docx_writer.output import (
+        DocxWriter,
+        reference_template_path,
+        write_docx,
+    )
+    from unionroll.plugins.docx_writer.tables import column_widths_mm
+
+# What needs python-docx is imported when first used: a command that writes no Word
+# document (ingest, for one) does not pay for loading it.
+_LAZY = {
+    "DocxWriter": "output",
+    "reference_template_path": "output",
+    "write_docx": "output",
+    "column_widths_mm": "tables",
+}
 
 __all__ = [
     "Align",
@@ -63,3 +81,12 @@ __all__ = [
     "signature_indents",
     "write_docx",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
