@@ -7,7 +7,9 @@ Nothing here touches the database, so it runs ahead of storing, in worker proces
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+import os
+import stat
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -36,24 +38,45 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 def collect_files(paths: Iterable[str | Path]) -> list[Path]:
-    """Expand files and folders (recursively) into a sorted list of files to read."""
+    """Expand files and folders (recursively) into a sorted list of files to read.
+
+    One ``stat`` per path given, and none per file found in a folder (the directory
+    entries say what they are), since the command line expands the folders and then
+    ``ingest_paths`` is given the files."""
     files: list[Path] = []
     missing: list[str] = []
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            files.extend(
-                sorted(
-                    p for p in path.rglob("*") if p.is_file() and not p.name.startswith((".", "~$"))
-                )
-            )
-        elif path.is_file():
+        try:
+            mode = path.stat().st_mode
+        except (OSError, ValueError):
+            mode = 0
+        if stat.S_ISDIR(mode):
+            files.extend(sorted(_files_in(path)))
+        elif stat.S_ISREG(mode):
             files.append(path)
         else:
             missing.append(str(raw))
     if missing:
         raise UsageError("找不到这些文件或文件夹：" + "、".join(missing))
     return files
+
+
+def _files_in(folder: Path) -> Iterator[Path]:
+    """Every file under ``folder`` but hidden ones and Office lock files (``~$``); folders
+    that are symbolic links are not followed."""
+    folders = [folder]
+    while folders:
+        try:
+            entries = os.scandir(folders.pop())
+        except OSError:
+            continue
+        with entries:
+            for entry in entries:
+                if entry.is_dir() and not entry.is_symlink():
+                    folders.append(Path(entry.path))
+                elif entry.is_file() and not entry.name.startswith((".", "~$")):
+                    yield Path(entry.path)
 
 
 def choose_adapter(
