@@ -699,6 +699,16 @@ _AREA = "已用区域过大"
             "（XFD1048576）",
         ),
         (
+            lambda x: add_rows(x, '<row r="5"><c r="B5"\nr="XFD1048576"><v>1</v></c></row>'),
+            "hostile",
+            "（XFD1048576）",
+        ),
+        (
+            lambda x: add_rows(x, '<row r="5"><c r="B5"\r\nr="XFD1048576"><v>1</v></c></row>'),
+            "hostile",
+            "（XFD1048576）",
+        ),
+        (
             lambda x: add_rows(x, '<row r="5"><c r="B5" r = "XFD1048576"><v>1</v></c></row>'),
             "corrupt",  # not well-formed XML
             "损坏",
@@ -720,6 +730,8 @@ _AREA = "已用区域过大"
         "spaced-attribute",
         "lowercase-quoted",
         "second-ref-after-tab",
+        "second-ref-after-line-break",
+        "second-ref-after-crlf",
         "second-ref-spaced",
         "prefixed",
     ],
@@ -739,6 +751,19 @@ def test_absurd_cell_coordinates(
     if code == "hostile":
         assert _FAR in err.message or _AREA in err.message
         assert err.location.sheet == "工作亮点"
+
+
+def test_sheets_with_line_breaks_between_elements_read_the_same(
+    tmp_path: Path, template: Path, context: ReadContext
+) -> None:
+    filled = tmp_path / "filled.xlsx"
+    values, registers = fill_documented(template, filled)
+    with zipfile.ZipFile(filled) as zf:
+        sheets = [n for n in zf.namelist() if n.startswith("xl/worksheets/sheet")]
+    # as a writer that indents its XML would put them: before each opening tag
+    broken = {name: lambda x: re.sub(rb">(<[^/])", rb">\r\n\t\1", x) for name in sheets}
+    out = rewrite(filled, tmp_path / "broken.xlsx", broken)
+    check_round_trip(read_one(out, context), values, registers)
 
 
 def test_a_few_unnamed_cells_are_fine(tmp_path: Path, template: Path, context: ReadContext) -> None:
