@@ -15,6 +15,7 @@ from pathlib import Path
 from unionroll.core.bulk import BulkRegisterRow, BulkReturn, BulkUnit
 from unionroll.core.forms import FormDefinition
 from unionroll.core.periods import Period
+from unionroll.core.values import AWARD_LEVELS
 
 PROVINCE_TOML = """\
 [workspace]
@@ -40,7 +41,6 @@ name = "学校"
 id = "edu-union-quarterly"
 """
 
-AWARD_LEVELS = ("国家", "省", "市", "县", "乡镇")
 TITLES = ("五一劳动奖章", "优秀工会工作者", "模范职工之家", "师德标兵", "巾帼建功标兵")
 
 

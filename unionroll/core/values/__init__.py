@@ -37,6 +37,7 @@ from unionroll.core.values.cells import (
     read_register_cell,
 )
 from unionroll.core.values.choices import (
+    AWARD_LEVEL_ZH,
     AWARD_LEVELS,
     is_award_level_column,
     parse_award_level,
@@ -59,6 +60,7 @@ from unionroll.core.values.text import (
 
 __all__ = [
     "AWARD_LEVELS",
+    "AWARD_LEVEL_ZH",
     "NOT_REPORTED_MARKS",
     "ZERO_WORDS",
     "FormLookup",

@@ -134,7 +134,8 @@ def parse_choice(raw: Any, options: tuple[str, ...] | list[str]) -> Parsed:
     raise ParseError(f"不是可选项，应为以下之一：{listed}", code="not_an_option", expected=listed)
 
 
-AWARD_LEVELS = ("国家", "省", "市", "县", "乡镇")
+AWARD_LEVELS = ("国家", "省", "市", "县", "乡镇")  # highest first
+AWARD_LEVEL_ZH = {"国家": "国家级", "省": "省级", "市": "市级", "县": "县级", "乡镇": "乡镇级"}
 _AWARD_ALIASES = {
     "国家": "国家",
     "国家级": "国家",

@@ -6,11 +6,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from unionroll.core.values import AWARD_LEVEL_ZH, AWARD_LEVELS
 from unionroll.core.zh import format_percent, format_quantity
 from unionroll.plugins.report_plans import plan_key
-
-AWARD_LEVELS = ("国家", "省", "市", "县", "乡镇")
-AWARD_LEVEL_ZH = {"国家": "国家级", "省": "省级", "市": "市级", "县": "县级", "乡镇": "乡镇级"}
 
 
 @dataclass

@@ -9,6 +9,7 @@ from xlsxwriter.workbook import Workbook
 
 from unionroll.core.forms import FormDefinition
 from unionroll.core.rollup_types import RegisterEntry, RollupResult
+from unionroll.core.values import AWARD_LEVELS
 from unionroll.core.zh import format_number
 from unionroll.plugins.workbook_base import Styles, Table
 from unionroll.plugins.workbook_lists.common import (
@@ -20,8 +21,6 @@ from unionroll.plugins.workbook_lists.common import (
     has_register,
     reporters,
 )
-
-AWARD_LEVELS = ("国家", "省", "市", "县", "乡镇")
 
 
 def _level_zh(level: str | None) -> str:
