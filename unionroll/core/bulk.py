@@ -27,6 +27,7 @@ from unionroll.core.errors import UsageError
 from unionroll.core.forms import FormDefinition
 from unionroll.core.periods import Period
 from unionroll.core.store import RegisterRow, ReturnRecord, Unit, UnitClosure, utcnow
+from unionroll.core.units.closure import closure_of
 from unionroll.core.workspace import Workspace
 
 STATUSES = ("accepted", "accepted_with_warnings", "rejected", "superseded")
@@ -219,20 +220,11 @@ def _parents_first(units: list[BulkUnit], existing: set[str]) -> list[BulkUnit]:
 
 
 def _rebuild_closure(conn: Connection) -> int:
+    """:func:`unionroll.core.units.rebuild_closure` on a connection, written with COPY on
+    PostgreSQL."""
     parent = dict(conn.execute(select(Unit.id, Unit.parent_id)).all())
-    chains: dict[int, list[int]] = {}
-    for start in parent:
-        path = []
-        node: int | None = start
-        while node is not None and node not in chains:
-            path.append(node)
-            node = parent.get(node)
-        above = chains[node] if node is not None else []
-        for u in reversed(path):
-            above = [u, *above]
-            chains[u] = above
     conn.execute(UnitClosure.__table__.delete())
-    rows = [(a, d, depth) for d, chain in chains.items() for depth, a in enumerate(chain)]
+    rows = list(closure_of(parent))
     _insert(conn, "unit_closure", ("ancestor_id", "descendant_id", "depth"), rows)
     return len(rows)
 
