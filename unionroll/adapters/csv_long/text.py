@@ -1,0 +1,61 @@
+"""The file's bytes to text: the size limit, then UTF-8, GB18030 or UTF-16 with a BOM."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from unionroll.core.errors import SourceError
+from unionroll.core.model import Location
+
+MAX_BYTES = 200 * 1024 * 1024  # a province's quarter (20,000 units × 45 rows) is ~40 MB
+
+
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def _decode_head_line(head: bytes) -> str:
+    if head.startswith(_UTF16_BOMS):
+        text = head.decode("utf-16", errors="ignore")
+        return text.split("\n", 1)[0]
+    line = head.split(b"\n", 1)[0]
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return line.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return line.decode("utf-8", errors="replace")
+
+
+def _read_text(path: Path, display: str) -> str:
+    where = Location(file=display)
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise SourceError(_too_large(size), location=where, code="too_large")
+        with path.open("rb") as fh:
+            data = fh.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise SourceError(
+            f"无法打开文件（{exc.strerror or exc}）", location=where, code="unreadable"
+        ) from None
+    if len(data) > MAX_BYTES:
+        raise SourceError(_too_large(len(data)), location=where, code="too_large")
+    encodings = ("utf-16",) if data.startswith(_UTF16_BOMS) else ("utf-8-sig", "gb18030")
+    for encoding in encodings:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise SourceError(
+        "无法识别文件的文字编码（既不是 UTF-8，也不是 GBK/GB18030）。"
+        "请在 Excel 或 WPS 中“另存为”CSV（UTF-8）后重新提交",
+        location=where,
+        code="bad_encoding",
+    )
+
+
+def _too_large(size: int) -> str:
+    return (
+        f"文件太大（{size / 1024 / 1024:.1f} MB），超过 CSV 文件 "
+        f"{MAX_BYTES // 1024 // 1024} MB 的上限，未读取。请分成几个文件提交"
+    )
