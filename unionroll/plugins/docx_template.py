@@ -264,4 +264,10 @@ def prepare_document(template: Path | None, reference: Path) -> Document:
 
 
 if __name__ == "__main__":
+    import argparse
+
+    argparse.ArgumentParser(
+        description=f"Rebuild the shipped reference template ({REFERENCE_TEMPLATE}) "
+        "from the style specifications, and print its path."
+    ).parse_args()
     print(build_reference_template(REFERENCE_TEMPLATE))
