@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from unionroll.adapters.reading import read_limited
 from unionroll.core.errors import SourceError
 from unionroll.core.model import Location
 
@@ -28,18 +29,7 @@ def _decode_head_line(head: bytes) -> str:
 
 def _read_text(path: Path, display: str) -> str:
     where = Location(file=display)
-    try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise SourceError(_too_large(size), location=where, code="too_large")
-        with path.open("rb") as fh:
-            data = fh.read(MAX_BYTES + 1)
-    except OSError as exc:
-        raise SourceError(
-            f"无法打开文件（{exc.strerror or exc}）", location=where, code="unreadable"
-        ) from None
-    if len(data) > MAX_BYTES:
-        raise SourceError(_too_large(len(data)), location=where, code="too_large")
+    data = read_limited(path, display, MAX_BYTES, _too_large)
     encodings = ("utf-16",) if data.startswith(_UTF16_BOMS) else ("utf-8-sig", "gb18030")
     for encoding in encodings:
         try:

@@ -6,9 +6,10 @@ from pathlib import Path
 from typing import ClassVar
 
 from unionroll.adapters.json_return.common import NAME, SNIFF_KEYS, _type_zh
-from unionroll.adapters.json_return.decoding import _decode, _decode_head, _read_bytes
+from unionroll.adapters.json_return.decoding import MAX_BYTES, _decode, _decode_head, _too_large
 from unionroll.adapters.json_return.parsing import _parse, top_level_keys
 from unionroll.adapters.json_return.reader import _Reader
+from unionroll.adapters.reading import read_limited
 from unionroll.core.contracts import Adapter, ReadContext
 from unionroll.core.errors import SourceError
 from unionroll.core.hookspecs import hookimpl
@@ -31,7 +32,7 @@ class JsonReturnAdapter(Adapter):
 
     def read(self, path: Path, context: ReadContext) -> list[ReturnData]:
         display = context.display_name or path.name
-        raw = _read_bytes(path, display)
+        raw = read_limited(path, display, MAX_BYTES, _too_large)
         doc = _parse(_decode(raw, display), display)
         if not isinstance(doc, dict):
             raise SourceError(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from unionroll.core.errors import SourceError
 from unionroll.core.model import Location
 
@@ -25,23 +23,6 @@ def _decode_head(head: bytes) -> str:
             except UnicodeDecodeError:
                 continue
     return head.decode("utf-8", errors="replace")
-
-
-def _read_bytes(path: Path, display: str) -> bytes:
-    where = Location(file=display)
-    try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise SourceError(_too_large(size), location=where, code="too_large")
-        with path.open("rb") as fh:
-            data = fh.read(MAX_BYTES + 1)  # the file may have grown since stat()
-    except OSError as exc:
-        raise SourceError(
-            f"无法打开文件（{exc.strerror or exc}）", location=where, code="unreadable"
-        ) from None
-    if len(data) > MAX_BYTES:
-        raise SourceError(_too_large(len(data)), location=where, code="too_large")
-    return data
 
 
 def _too_large(size: int) -> str:
