@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from unionroll.core.errors import ImportRejected, RowProblem, SourceError, UsageError
+from unionroll.core.zh import decode_office_text
 
 FIELDS = ("code", "name", "level", "parent_code", "active_from", "active_to")
 REQUIRED = ("code", "name", "level", "parent_code")
@@ -233,16 +234,9 @@ def _read_text(data: bytes, name: str) -> list[list[Any]]:
 
 
 def _decode(data: bytes, name: str) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encodings: tuple[str, ...] = ("utf-16",)
-    else:
-        # Chinese Excel and WPS save "CSV (逗号分隔)" in GBK; gb18030 is its superset.
-        encodings = ("utf-8-sig", "gb18030")
-    for encoding in encodings:
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
+    text = decode_office_text(data)
+    if text is not None:
+        return text
     raise SourceError(
         f"无法识别 CSV 文件 {name} 的文字编码（既不是 UTF-8 也不是 GBK）。"
         "请在 Excel 中“另存为”CSV 或 xlsx 后重新导入。"

@@ -5,6 +5,20 @@ from __future__ import annotations
 from datetime import date
 
 _DIGITS = "零一二三四五六七八九"
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def decode_office_text(data: bytes) -> str | None:
+    """Text as a Chinese office saves it: UTF-16 with a byte-order mark (Excel's "Unicode
+    文本"), else UTF-8 with or without one, else GB18030 (a superset of the GBK that
+    Chinese Excel and WPS write for "CSV"). None when it is none of these."""
+    encodings = ("utf-16",) if data.startswith(UTF16_BOMS) else ("utf-8-sig", "gb18030")
+    for encoding in encodings:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
 
 
 def cn_number(n: int) -> str:

@@ -7,10 +7,11 @@ from typing import ClassVar
 
 from unionroll.adapters.csv_long.header import choose_delimiter
 from unionroll.adapters.csv_long.reader import NAME, _Reader
-from unionroll.adapters.csv_long.text import _UTF16_BOMS, _decode_head_line, _read_text
+from unionroll.adapters.csv_long.text import _decode_head_line, _read_text
 from unionroll.core.contracts import Adapter, ReadContext
 from unionroll.core.hookspecs import hookimpl
 from unionroll.core.model import ReturnData
+from unionroll.core.zh import UTF16_BOMS
 
 
 class CsvLongAdapter(Adapter):
@@ -22,7 +23,7 @@ class CsvLongAdapter(Adapter):
 
     def sniff(self, path: Path, head: bytes) -> bool:
         """A text file whose first line names unit, period, indicator and value columns."""
-        if b"\x00" in head and not head.startswith(_UTF16_BOMS):
+        if b"\x00" in head and not head.startswith(UTF16_BOMS):
             return False
         line = _decode_head_line(head).rstrip("\r")
         return not choose_delimiter(line)[1].missing

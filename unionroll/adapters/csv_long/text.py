@@ -7,15 +7,13 @@ from pathlib import Path
 from unionroll.adapters.reading import read_limited
 from unionroll.core.errors import SourceError
 from unionroll.core.model import Location
+from unionroll.core.zh import UTF16_BOMS, decode_office_text
 
 MAX_BYTES = 200 * 1024 * 1024  # a province's quarter (20,000 units × 45 rows) is ~40 MB
 
 
-_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
-
-
 def _decode_head_line(head: bytes) -> str:
-    if head.startswith(_UTF16_BOMS):
+    if head.startswith(UTF16_BOMS):
         text = head.decode("utf-16", errors="ignore")
         return text.split("\n", 1)[0]
     line = head.split(b"\n", 1)[0]
@@ -30,12 +28,9 @@ def _decode_head_line(head: bytes) -> str:
 def _read_text(path: Path, display: str) -> str:
     where = Location(file=display)
     data = read_limited(path, display, MAX_BYTES, _too_large)
-    encodings = ("utf-16",) if data.startswith(_UTF16_BOMS) else ("utf-8-sig", "gb18030")
-    for encoding in encodings:
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
+    text = decode_office_text(data)
+    if text is not None:
+        return text
     raise SourceError(
         "无法识别文件的文字编码（既不是 UTF-8，也不是 GBK/GB18030）。"
         "请在 Excel 或 WPS 中“另存为”CSV（UTF-8）后重新提交",

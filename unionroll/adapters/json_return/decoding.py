@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from unionroll.core.errors import SourceError
 from unionroll.core.model import Location
+from unionroll.core.zh import UTF16_BOMS
 
 MAX_BYTES = 20 * 1024 * 1024  # a quarterly return is a few KiB; anything this big is not one
 
 _UTF8_BOM = b"\xef\xbb\xbf"
-_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 def _decode_head(head: bytes) -> str:
     if head.startswith(_UTF8_BOM):
         head = head[len(_UTF8_BOM) :]
-    elif head.startswith(_UTF16_BOMS):
+    elif head.startswith(UTF16_BOMS):
         return head.decode("utf-16", errors="ignore")
     for encoding in ("utf-8", "gb18030"):
         for cut in range(4):  # the head may end inside a multi-byte character
@@ -38,7 +38,7 @@ def _line_of(data: bytes, offset: int) -> int:
 
 
 def _decode(data: bytes, display: str) -> str:
-    if data.startswith(_UTF16_BOMS):
+    if data.startswith(UTF16_BOMS):
         raise SourceError(
             "文件是 UTF-16（Unicode）编码，JSON 报表必须用 UTF-8 编码保存。"
             "请在记事本中“另存为”，编码选择 UTF-8 后重新提交",
