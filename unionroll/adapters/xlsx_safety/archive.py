@@ -20,6 +20,7 @@ from unionroll.adapters.xlsx_safety.limits import (
     _fail,
     _too_many_parts,
 )
+from unionroll.adapters.xlsx_safety.memo import CHECKED, MAX_REMEMBERED_BYTES
 from unionroll.adapters.xlsx_safety.sheets import _check_sheet
 from unionroll.core.model import Location
 
@@ -88,9 +89,8 @@ def _check_entries(zf: zipfile.ZipFile, limits: Limits, where: Location) -> None
             raise _bomb(where)
 
 
-def _read_member(data: bytes, zi: zipfile.ZipInfo, budget: int, where: Location) -> bytes:
-    """Inflate one member straight from the archive bytes, never past its declared size or
-    the budget, and check its CRC. (zipfile's own reader does the same, several times slower.)"""
+def _compressed(data: bytes, zi: zipfile.ZipInfo, where: Location) -> memoryview:
+    """A member's compressed bytes, found through its local header."""
     off = zi.header_offset
     header = data[off : off + 30]
     if len(header) < 30 or not header.startswith(ZIP_MAGIC):
@@ -100,6 +100,12 @@ def _read_member(data: bytes, zi: zipfile.ZipInfo, budget: int, where: Location)
     raw = memoryview(data)[start : start + zi.compress_size]
     if len(raw) < zi.compress_size:
         raise _corrupt(where)
+    return raw
+
+
+def _inflate(raw: memoryview, zi: zipfile.ZipInfo, budget: int, where: Location) -> bytes:
+    """Inflate one member straight from the archive bytes, never past its declared size or
+    the budget, and check its CRC. (zipfile's own reader does the same, several times slower.)"""
     cap = min(zi.file_size, budget)
     if zi.compress_type == zipfile.ZIP_STORED:
         out = bytes(raw)
@@ -161,6 +167,7 @@ def _scan_members(zf: zipfile.ZipFile, info: ArchiveInfo, limits: Limits, where:
     infos = zf.infolist()
     # The workbook's own parts first: they say which other parts are sheets.
     first = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels"}
+    n_first = sum(1 for n in zf.namelist() if n.lower() in first)
     ordered = sorted(infos, key=lambda zi: zi.filename.lower() not in first)
     related: set[str] = set()
     for zi in ordered:
@@ -169,24 +176,59 @@ def _scan_members(zf: zipfile.ZipFile, info: ArchiveInfo, limits: Limits, where:
             continue
         if name.lower().endswith(_BINARY_SUFFIXES) and name not in related:
             continue
-        blob = _read_member(info.data, zi, budget, where)
-        budget -= len(blob)
-        _check_xml_text(blob, where)
-        if name.lower() in first:
-            read[name] = blob
-            if len(read) == sum(1 for n in zf.namelist() if n.lower() in first):
-                try:
-                    info.sheets, related = _workbook_parts(zf, read)
-                except (ElementTree.ParseError, LookupError):  # LookupError: a bad encoding
-                    raise _fail(
-                        "文件已损坏（工作簿结构无法识别），无法打开。请在 Excel/WPS 中重新保存为"
-                        " .xlsx 后再报送。",
-                        "corrupt",
-                        where,
-                    ) from None
+        raw = _compressed(info.data, zi, where)
+        is_first = name.lower() in first
+        # A member byte for byte like one checked before (the styles, the theme, an empty
+        # register sheet of the same template) passed every check then and passes now.
+        key = (
+            name,
+            zi.CRC,
+            zi.file_size,
+            zi.compress_type,
+            is_first or name in info.sheets.values(),
+            limits,
+            bytes(raw),
+        )
+        remember = zi.file_size <= MAX_REMEMBERED_BYTES
+        known = CHECKED.get(key) if remember and zi.file_size <= budget else None
+        if known is None:
+            blob = _inflate(raw, zi, budget, where)
+            _check_xml_text(blob, where)
+        budget -= zi.file_size
+        if is_first:
+            read[name] = blob if known is None else known[0]
+            if known is None and remember:
+                CHECKED.put(key, (blob,))
+            if len(read) == n_first:
+                info.sheets, related = _workbook(zf, read, where)
             continue
+        if known is not None:
+            if known[0] is not None:
+                info.extents[name], formulas = known[0], known[1]
+                if formulas is not None:
+                    info.formulas[name] = dict(formulas)
+            continue
+        sheet = None
         if name in info.sheets.values() or "sheet" in name.lower() or b"sheetData" in blob:
             _check_sheet(name, blob, info, limits, where)
+            sheet = info.extents[name]
+        formulas = info.formulas.get(name)
+        if remember:
+            CHECKED.put(key, (sheet, None if formulas is None else dict(formulas)))
+
+
+def _workbook(
+    zf: zipfile.ZipFile, read: dict[str, bytes], where: Location
+) -> tuple[dict[str, str], set[str]]:
+    try:
+        return _workbook_parts(zf, read)
+    except (ElementTree.ParseError, LookupError):  # LookupError: a bad encoding
+        raise _fail(
+            "文件已损坏（工作簿结构无法识别），无法打开。请在 Excel/WPS 中重新保存为"
+            " .xlsx 后再报送。",
+            "corrupt",
+            where,
+        ) from None
 
 
 def _check_xml_text(blob: bytes, where: Location) -> None:

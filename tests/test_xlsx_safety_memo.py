@@ -1,0 +1,148 @@
+"""The archive check remembers the parts that passed (by their compressed bytes) and does
+not check them again: the same answers as checking every part, every refusal kept."""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from unionroll.adapters import xlsx_safety
+from unionroll.adapters import xlsx_template as xt
+from unionroll.adapters.xlsx_safety import archive, memo
+from unionroll.core.errors import SourceError
+from unionroll.core.model import UnitInfo
+from unionroll.core.periods import Period
+from unionroll.forms.builtin import standard_form
+
+FORM = standard_form()
+SCHOOL = UnitInfo(code="S001", name="城关第一小学", level="school", parent_code="T01")
+
+
+@pytest.fixture(autouse=True)
+def _forget() -> None:
+    memo.CHECKED.clear()
+
+
+@pytest.fixture
+def template(tmp_path: Path) -> Path:
+    return xt.write_template(
+        tmp_path / "template.xlsx",
+        form=FORM,
+        unit=SCHOOL,
+        period=Period.parse("2025Q1"),
+        level_name="学校",
+        template_id="tpl-1",
+    )
+
+
+@pytest.fixture
+def inflated(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the parts inflated, as the check goes."""
+    names: list[str] = []
+    real = archive._inflate
+
+    def counting(raw: memoryview, zi: zipfile.ZipInfo, budget: int, where: object) -> bytes:
+        names.append(zi.filename)
+        return real(raw, zi, budget, where)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(archive, "_inflate", counting)
+    return names
+
+
+def rewrite(path: Path, out: Path, part: str, edit: Callable[[bytes], bytes]) -> Path:
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            dst.writestr(info.filename, edit(data) if info.filename == part else data)
+    return out
+
+
+def learned(info: xlsx_safety.ArchiveInfo) -> tuple[object, ...]:
+    return info.sheets, info.extents, info.formulas
+
+
+def refusal(data: bytes, name: str, **kw: object) -> SourceError:
+    with pytest.raises(SourceError) as caught:
+        xlsx_safety.check_bytes(data, name, **kw)  # type: ignore[arg-type]
+    return caught.value
+
+
+def test_the_same_file_again_is_not_inflated_again(template: Path, inflated: list[str]) -> None:
+    data = template.read_bytes()
+    first = xlsx_safety.check_bytes(data, "一.xlsx")
+    n_parts = len(inflated)
+    assert n_parts > 5
+    second = xlsx_safety.check_bytes(data, "二.xlsx")
+    assert len(inflated) == n_parts  # every part remembered
+    assert learned(second) == learned(first)
+    assert second.extents is not first.extents
+
+
+def test_a_changed_sheet_is_checked_and_the_rest_remembered(
+    tmp_path: Path, template: Path, inflated: list[str]
+) -> None:
+    wb = openpyxl.load_workbook(template)
+    wb["报表"]["D21"] = "=30+31"
+    wb.save(tmp_path / "f.xlsx")
+    xlsx_safety.check_bytes(template.read_bytes(), "模板.xlsx")
+    data = (tmp_path / "f.xlsx").read_bytes()
+    inflated.clear()
+    fresh = xlsx_safety.check_bytes(data, "f.xlsx")  # openpyxl wrote every part anew
+    assert inflated
+    inflated.clear()
+    again = xlsx_safety.check_bytes(data, "f2.xlsx")
+    assert inflated == []
+    part = fresh.sheets["报表"]
+    assert again.formulas[part] == fresh.formulas[part] == {"D21": "=30+31"}
+    again.formulas[part]["D21"] = "changed"  # what one file's check returns is its own
+    assert xlsx_safety.check_bytes(data, "f3.xlsx").formulas[part] == {"D21": "=30+31"}
+
+
+def test_a_hostile_part_in_place_of_a_remembered_one_is_refused(
+    tmp_path: Path, template: Path
+) -> None:
+    xlsx_safety.check_file(template, template.name)
+    bad = rewrite(
+        template,
+        tmp_path / "坏.xlsx",
+        "xl/styles.xml",
+        lambda xml: xml.replace(b"?>", b'?><!DOCTYPE x [<!ENTITY a "b">]>', 1),
+    )
+    data = bad.read_bytes()
+    for name in ("坏.xlsx", "又坏.xlsx"):  # a refusal is not remembered: found each time
+        err = refusal(data, name)
+        assert err.code == "hostile" and "DTD" in err.message
+        assert err.location.file == name
+
+
+def test_stricter_limits_are_not_answered_from_memory(template: Path) -> None:
+    data = template.read_bytes()
+    xlsx_safety.check_bytes(data, "模板.xlsx")
+    err = refusal(data, "模板.xlsx", limits=xlsx_safety.Limits(max_row=5))
+    assert err.code == "hostile" and "超出报表的合理范围" in err.message
+
+
+def test_large_parts_are_not_remembered(
+    template: Path, inflated: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(archive, "MAX_REMEMBERED_BYTES", 0)
+    data = template.read_bytes()
+    xlsx_safety.check_bytes(data, "一.xlsx")
+    n_parts = len(inflated)
+    xlsx_safety.check_bytes(data, "二.xlsx")
+    assert len(inflated) == 2 * n_parts and len(memo.CHECKED) == 0
+
+
+def test_the_memory_keeps_the_most_recently_used() -> None:
+    checked = memo.Checked(size=3)
+    for key in "abc":
+        checked.put(key, (key,))
+    assert checked.get("a") == ("a",)  # now the most recent
+    checked.put("d", ("d",))
+    assert len(checked) == 3
+    assert checked.get("b") is None
+    assert [checked.get(k) for k in "acd"] == [("a",), ("c",), ("d",)]
