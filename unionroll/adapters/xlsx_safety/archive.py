@@ -20,7 +20,7 @@ from unionroll.adapters.xlsx_safety.limits import (
     _fail,
     _too_many_parts,
 )
-from unionroll.adapters.xlsx_safety.memo import CHECKED, MAX_REMEMBERED_BYTES
+from unionroll.adapters.xlsx_safety.memo import CHECKED, MAX_REMEMBERED_BYTES, Passed
 from unionroll.adapters.xlsx_safety.sheets import _check_sheet
 from unionroll.core.model import Location
 
@@ -180,41 +180,49 @@ def _scan_members(zf: zipfile.ZipFile, info: ArchiveInfo, limits: Limits, where:
         is_first = name.lower() in first
         # A member byte for byte like one checked before (the styles, the theme, an empty
         # register sheet of the same template) passed every check then and passes now.
-        key = (
-            name,
-            zi.CRC,
-            zi.file_size,
-            zi.compress_type,
-            is_first or name in info.sheets.values(),
-            limits,
-            bytes(raw),
-        )
-        remember = zi.file_size <= MAX_REMEMBERED_BYTES
-        known = CHECKED.get(key) if remember and zi.file_size <= budget else None
+        # (A member over the budget is inflated, to be refused.)
+        key = None
+        if zi.file_size <= min(MAX_REMEMBERED_BYTES, budget):
+            in_sheets = is_first or name in info.sheets.values()
+            key = (name, zi.CRC, zi.file_size, zi.compress_type, in_sheets, limits, bytes(raw))
+        known = CHECKED.get(key) if key is not None else None
         if known is None:
-            blob = _inflate(raw, zi, budget, where)
-            _check_xml_text(blob, where)
+            known = _check_member(zi, raw, is_first, info, budget, limits, where)
+            if key is not None:
+                CHECKED.put(key, known)
+        elif known.extent is not None:
+            info.extents[name] = known.extent
+            if known.formulas is not None:
+                info.formulas[name] = dict(known.formulas)
         budget -= zi.file_size
         if is_first:
-            read[name] = blob if known is None else known[0]
-            if known is None and remember:
-                CHECKED.put(key, (blob,))
+            read[name] = known.part
             if len(read) == n_first:
                 info.sheets, related = _workbook(zf, read, where)
-            continue
-        if known is not None:
-            if known[0] is not None:
-                info.extents[name], formulas = known[0], known[1]
-                if formulas is not None:
-                    info.formulas[name] = dict(formulas)
-            continue
-        sheet = None
-        if name in info.sheets.values() or "sheet" in name.lower() or b"sheetData" in blob:
-            _check_sheet(name, blob, info, limits, where)
-            sheet = info.extents[name]
+
+
+def _check_member(
+    zi: zipfile.ZipInfo,
+    raw: memoryview,
+    is_first: bool,
+    info: ArchiveInfo,
+    budget: int,
+    limits: Limits,
+    where: Location,
+) -> Passed:
+    """Inflate and check one member; a worksheet's extent and formulas go into ``info``."""
+    name = zi.filename
+    blob = _inflate(raw, zi, budget, where)
+    _check_xml_text(blob, where)
+    if is_first:
+        return Passed(part=blob)
+    if name in info.sheets.values() or "sheet" in name.lower() or b"sheetData" in blob:
+        _check_sheet(name, blob, info, limits, where)
         formulas = info.formulas.get(name)
-        if remember:
-            CHECKED.put(key, (sheet, None if formulas is None else dict(formulas)))
+        return Passed(
+            extent=info.extents[name], formulas=None if formulas is None else dict(formulas)
+        )
+    return Passed()
 
 
 def _workbook(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Hashable
+from typing import NamedTuple
 
 # Enough for every shared part of a few templates; parts unique to one file (the data
 # sheet, the shared strings) pass through without crowding those out, since a shared part
@@ -20,21 +21,30 @@ SIZE = 256
 MAX_REMEMBERED_BYTES = 128 * 1024
 
 
+class Passed(NamedTuple):
+    """What checking one member learned: the part itself, for the workbook's own parts
+    (parsed next, for the sheets), or a worksheet's extent and formulas."""
+
+    part: bytes = b""
+    extent: tuple[int, int] | None = None
+    formulas: dict[str, str] | None = None
+
+
 class Checked:
     """A bounded map of member key → what its check learned, the least recently used
     dropped first."""
 
     def __init__(self, size: int = SIZE) -> None:
         self.size = size
-        self._items: OrderedDict[Hashable, tuple[object, ...]] = OrderedDict()
+        self._items: OrderedDict[Hashable, Passed] = OrderedDict()
 
-    def get(self, key: Hashable) -> tuple[object, ...] | None:
+    def get(self, key: Hashable) -> Passed | None:
         found = self._items.get(key)
         if found is not None:
             self._items.move_to_end(key)
         return found
 
-    def put(self, key: Hashable, value: tuple[object, ...]) -> None:
+    def put(self, key: Hashable, value: Passed) -> None:
         self._items[key] = value
         self._items.move_to_end(key)
         if len(self._items) > self.size:
