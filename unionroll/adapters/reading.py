@@ -10,12 +10,22 @@ from unionroll.core.model import Location
 
 
 def read_limited(
-    path: Path, display: str, max_bytes: int, too_large: Callable[[int], str]
+    path: Path,
+    display: str,
+    max_bytes: int,
+    too_large: Callable[[int], str],
+    content: bytes | None = None,
 ) -> bytes:
-    """The bytes of ``path``, named ``display`` in messages. Over ``max_bytes`` (also when
-    the file grew after its size was read) it is refused with ``too_large(size)`` as the
-    message (code ``too_large``); a file that cannot be opened with code ``unreadable``."""
+    """The bytes of ``path``, named ``display`` in messages: ``content`` when the caller
+    has them already (``ReadContext.content``), else read from the file. Over
+    ``max_bytes`` (also when the file grew after its size was read) it is refused with
+    ``too_large(size)`` as the message (code ``too_large``); a file that cannot be opened
+    with code ``unreadable``."""
     where = Location(file=display)
+    if content is not None:
+        if len(content) > max_bytes:
+            raise SourceError(too_large(len(content)), location=where, code="too_large")
+        return content
     try:
         size = path.stat().st_size
         if size > max_bytes:

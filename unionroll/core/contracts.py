@@ -23,13 +23,17 @@ class ReadContext:
     for files that name another version. ``display_name``: the file name to use in
     locations and messages (the user's name for the file, even when reading a copy).
     ``settings``: this adapter's section of the workspace config (``[adapters.NAME]``
-    over ``[plugins.NAME]``), empty when there is none.
+    over ``[plugins.NAME]``), empty when there is none. ``content``: the file's bytes when
+    the program has read them already (ingest has: they are the bytes it checksums and
+    keeps a copy of), else None; an adapter that reads them instead of the file reads
+    exactly what is kept, even if the file changes meanwhile, and saves reading it again.
     """
 
     form: FormDefinition
     forms: dict[str, FormDefinition] = field(default_factory=dict)
     display_name: str = ""
     settings: dict[str, Any] = field(default_factory=dict)
+    content: bytes | None = field(default=None, repr=False)
 
 
 class Contribution:

@@ -30,7 +30,7 @@ class CsvLongAdapter(Adapter):
 
     def read(self, path: Path, context: ReadContext) -> list[ReturnData]:
         display = context.display_name or path.name
-        text = _read_text(path, display)
+        text = _read_text(path, display, context.content)
         return _Reader(path, display, context).read(text)
 
 

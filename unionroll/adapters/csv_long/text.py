@@ -25,9 +25,9 @@ def _decode_head_line(head: bytes) -> str:
     return line.decode("utf-8", errors="replace")
 
 
-def _read_text(path: Path, display: str) -> str:
+def _read_text(path: Path, display: str, content: bytes | None = None) -> str:
     where = Location(file=display)
-    data = read_limited(path, display, MAX_BYTES, _too_large)
+    data = read_limited(path, display, MAX_BYTES, _too_large, content)
     text = decode_office_text(data)
     if text is not None:
         return text

@@ -32,7 +32,7 @@ class JsonReturnAdapter(Adapter):
 
     def read(self, path: Path, context: ReadContext) -> list[ReturnData]:
         display = context.display_name or path.name
-        raw = read_limited(path, display, MAX_BYTES, _too_large)
+        raw = read_limited(path, display, MAX_BYTES, _too_large, context.content)
         doc = _parse(_decode(raw, display), display)
         if not isinstance(doc, dict):
             raise SourceError(

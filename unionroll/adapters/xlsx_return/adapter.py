@@ -44,7 +44,10 @@ class XlsxReturnAdapter(Adapter):
 
     def read(self, path: Path, context: ReadContext) -> list[ReturnData]:
         name = context.display_name or path.name
-        info = xlsx_safety.check_file(path, name)
+        if context.content is None:
+            info = xlsx_safety.check_file(path, name)
+        else:  # the bytes ingest read, checksummed and keeps a copy of
+            info = xlsx_safety.check_bytes(context.content, name, suffix=path.suffix.lower())
         return [_Reader(path, name, info, context).read()]
 
 

@@ -23,6 +23,7 @@ from unionroll.adapters.xlsx_safety.limits import (
     _fail,
     _too_many_parts,
 )
+from unionroll.core.errors import SourceError
 from unionroll.core.model import Location
 
 
@@ -34,12 +35,7 @@ def check_file(path: Path, display_name: str, limits: Limits = DEFAULT_LIMITS) -
     try:
         size = path.stat().st_size
         if size > limits.max_file_bytes:
-            raise _fail(
-                f"文件太大（{size / 1024 / 1024:.1f} MB），不是一份报表。"
-                f"报表文件一般不超过 1 MB，上限是 {limits.max_file_bytes // 1024 // 1024} MB。",
-                "too_large",
-                where,
-            )
+            raise _too_large(size, limits, where)
         with path.open("rb") as fh:
             data = fh.read(limits.max_file_bytes + 1)
     except OSError as exc:
@@ -53,7 +49,7 @@ def check_bytes(
     """As :func:`check_file`, for a file already in memory."""
     where = Location(file=display_name)
     if len(data) > limits.max_file_bytes:
-        raise _fail("文件太大，不是一份报表。", "too_large", where)
+        raise _too_large(len(data), limits, where)
     if not data:
         raise _fail("文件是空的（0 字节），请重新保存后再报送。", "empty", where)
     if data.startswith(OLE_MAGIC):
@@ -73,3 +69,12 @@ def check_bytes(
         _classify(zf, where)
         _scan_members(zf, info, limits, where)
     return info
+
+
+def _too_large(size: int, limits: Limits, where: Location) -> SourceError:
+    return _fail(
+        f"文件太大（{size / 1024 / 1024:.1f} MB），不是一份报表。"
+        f"报表文件一般不超过 1 MB，上限是 {limits.max_file_bytes // 1024 // 1024} MB。",
+        "too_large",
+        where,
+    )

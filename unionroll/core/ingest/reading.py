@@ -199,7 +199,7 @@ class FileReader:
         prep.adapter = adapter
         prep.adapter_name = adapter.name
         outcome.adapter = adapter.name
-        datas = self._read(adapter, path, name, outcome)
+        datas = self._read(adapter, path, name, outcome, prep.blob)
         if datas is None:
             return prep
         prep.checked = [
@@ -224,15 +224,17 @@ class FileReader:
         return prep
 
     def _read(
-        self, adapter: Adapter, path: Path, name: str, outcome: FileOutcome
+        self, adapter: Adapter, path: Path, name: str, outcome: FileOutcome, content: bytes
     ) -> list[ReturnData] | None:
-        """The adapter's returns, or None with ``outcome.error`` set."""
+        """The adapter's returns, or None with ``outcome.error`` set. ``content``: the
+        file's bytes, as checksummed and kept."""
         where = Location(file=name)
         context = ReadContext(
             form=self.form,
             forms=self.forms,
             display_name=name,
             settings=self.adapter_settings(adapter.name),
+            content=content,
         )
         try:
             datas = adapter.read(path, context)
