@@ -25,6 +25,7 @@ SCHOOL = UnitInfo(code="S001", name="城关第一小学", level="school", parent
 @pytest.fixture(autouse=True)
 def _forget() -> None:
     memo.CHECKED.clear()
+    archive._remembered_parts.cache_clear()
 
 
 @pytest.fixture
@@ -146,3 +147,23 @@ def test_the_memory_keeps_the_most_recently_used() -> None:
     assert len(checked) == 3
     assert checked.get("b") is None
     assert [checked.get(k) for k in "acd"] == [("a",), ("c",), ("d",)]
+
+
+def test_a_renamed_sheet_is_found_under_its_new_name(template: Path, tmp_path: Path) -> None:
+    """The workbook's list of sheets is remembered by its bytes: another list is read anew,
+    and what one check learned is its own (changing it changes no later check)."""
+    first = xlsx_safety.check_bytes(template.read_bytes(), "一.xlsx")
+    assert "获奖情况" in first.sheets
+    renamed = rewrite(
+        template,
+        tmp_path / "renamed.xlsx",
+        "xl/workbook.xml",
+        lambda b: b.replace("获奖情况".encode(), "获奖名单".encode()),
+    )
+    second = xlsx_safety.check_bytes(renamed.read_bytes(), "二.xlsx")
+    assert "获奖名单" in second.sheets and "获奖情况" not in second.sheets
+    assert second.sheets["获奖名单"] == first.sheets["获奖情况"]
+    first.sheets.clear()
+    third = xlsx_safety.check_bytes(template.read_bytes(), "三.xlsx")
+    assert third.sheets["获奖情况"] == second.sheets["获奖名单"]
+    assert archive._remembered_parts.cache_info().hits >= 1

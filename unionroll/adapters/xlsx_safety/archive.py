@@ -4,6 +4,7 @@ DTDs, and each worksheet handed to :mod:`.sheets`."""
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 import struct
@@ -130,13 +131,24 @@ def _inflate(raw: memoryview, zi: zipfile.ZipInfo, budget: int, where: Location)
 
 def _workbook_parts(zf: zipfile.ZipFile, read: dict[str, bytes]) -> tuple[dict[str, str], set[str]]:
     """Sheet name → part, and every part the workbook relates to (read as XML by readers)."""
-    by_lower = {n.lower(): n for n in zf.namelist()}
-    wb_name = by_lower["xl/workbook.xml"]
+    names = tuple(zf.namelist())
+    by_lower = {n.lower(): n for n in names}
     rels_name = by_lower.get("xl/_rels/workbook.xml.rels")
+    rels = read.get(rels_name) if rels_name else None
+    workbook = read[by_lower["xl/workbook.xml"]]
+    small = len(workbook) + len(rels or b"") <= MAX_REMEMBERED_BYTES
+    sheets, related = (_remembered_parts if small else _parts_of)(names, rels, workbook)
+    return dict(sheets), set(related)
+
+
+def _parts_of(
+    names: tuple[str, ...], rels: bytes | None, workbook: bytes
+) -> tuple[dict[str, str], frozenset[str]]:
+    by_lower = {n.lower(): n for n in names}
     targets: dict[str, str] = {}
     related: set[str] = set()
-    if rels_name and rels_name in read:
-        root = ElementTree.fromstring(read[rels_name])
+    if rels is not None:
+        root = ElementTree.fromstring(rels)
         for rel in root:
             rid, target = rel.get("Id"), rel.get("Target")
             if not rid or not target or rel.get("TargetMode") == "External":
@@ -150,7 +162,7 @@ def _workbook_parts(zf: zipfile.ZipFile, read: dict[str, bytes]) -> tuple[dict[s
             targets[rid] = part
             related.add(part)
     sheets: dict[str, str] = {}
-    root = ElementTree.fromstring(read[wb_name])
+    root = ElementTree.fromstring(workbook)
     for el in root.iter():
         if el.tag.rsplit("}", 1)[-1] != "sheet":
             continue
@@ -158,7 +170,12 @@ def _workbook_parts(zf: zipfile.ZipFile, read: dict[str, bytes]) -> tuple[dict[s
         rid = next((v for k, v in el.attrib.items() if k.rsplit("}", 1)[-1] == "id"), None)
         if name is not None and rid in targets:
             sheets[name] = targets[rid]
-    return sheets, related
+    return sheets, frozenset(related)
+
+
+# Returns from one template list the same parts and relate them the same way: parsed once
+# (workbooks small enough to be remembered; their results are copied before use).
+_remembered_parts = functools.lru_cache(maxsize=64)(_parts_of)
 
 
 def _scan_members(zf: zipfile.ZipFile, info: ArchiveInfo, limits: Limits, where: Location) -> None:
