@@ -1,5 +1,5 @@
 """``python -m unionroll`` runs the command line."""
 
-from unionroll.cli.main import cli
+from unionroll.cli.main import run
 
-cli()
+run()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import sys
 from typing import Any
@@ -95,3 +96,14 @@ def cli(ctx: click.Context, workspace_dir: str | None, db_url: str | None) -> No
     app = AppContext(workspace_dir, db_url)
     ctx.obj = app
     ctx.call_on_close(app.close)
+
+
+def run() -> None:
+    """The ``unionroll`` command (and ``python -m unionroll``): :func:`cli`, then out of the
+    program without the garbage collector's last passes. When the command returns, its
+    workspace is closed and everything it wrote is on disk, so those passes would only
+    walk every object a large run left behind (a fifth of a second after 2,000 files)."""
+    try:
+        cli()
+    finally:
+        gc.freeze()
