@@ -3,6 +3,7 @@ take all the memory, is rejected with a message and the rest of the batch is sto
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 from datetime import date, datetime
@@ -76,3 +77,34 @@ def test_a_reader_that_dies_loses_only_its_own_file(
     assert by_name["hog.json"].error.code == "too_large"
     assert result.count("accepted") == 30
     assert not result.ok
+
+
+def test_a_large_batch_leaves_the_collector_as_it_found_it(
+    sqlite_workspace: Workspace, tmp_path: Path
+) -> None:
+    """While worker processes read, what the program held before the batch is left out of
+    the collector's passes (gc.freeze); afterwards it is collected as before, also when a
+    worker died on the way (the crash test's file)."""
+    units = tmp_path / "units.csv"
+    units.write_text(UNITS, encoding="utf-8")
+    import_units(sqlite_workspace, units)
+    folder = tmp_path / "in"
+    _batch(folder, 30)
+    (folder / "crash.json").write_text("{}", encoding="utf-8")
+    before = gc.get_freeze_count()
+    during: list[int] = []
+    with registered_plugin(_Plugin(), name="hostile-test"):
+        result = ingest_paths(
+            sqlite_workspace,
+            [folder],
+            options=IngestOptions(received_at=datetime(2025, 4, 2), today=date(2025, 6, 1)),
+            progress=lambda _outcome: during.append(gc.get_freeze_count()),
+        )
+    assert result.count("accepted") == 30
+    assert len(during) == 31 and min(during) > before
+    assert gc.get_freeze_count() == before
+    small = tmp_path / "small"
+    _batch(small, 3)  # read in a thread: nothing frozen
+    seen: list[int] = []
+    ingest_paths(sqlite_workspace, [small], progress=lambda _o: seen.append(gc.get_freeze_count()))
+    assert seen == [before] * 3

@@ -10,6 +10,7 @@ batch goes on. Small batches, and machines without ``fork``, read in a thread in
 
 from __future__ import annotations
 
+import gc
 import itertools
 import multiprocessing
 import os
@@ -90,12 +91,26 @@ class ReaderPool:
         )
         self.workers = max(1, min(cores, 4)) if self.use_processes else 1
         self._pool: Executor | None = None
+        self._frozen = False
 
     def __enter__(self) -> ReaderPool:
+        if self.use_processes:
+            # What the program holds before the batch (its modules, the database engine,
+            # the units) lives as long as the batch: the collector leaves it out of its
+            # passes until the batch is done, in this process and in the workers forked
+            # from it (where its passes would also copy every page it touched).
+            gc.freeze()
+            self._frozen = True
         self._pool = self._new_pool()
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self._shutdown()
+        if self._frozen:
+            gc.unfreeze()
+            self._frozen = False
+
+    def _shutdown(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
@@ -159,7 +174,7 @@ class ReaderPool:
             # a process of its own to find which; the rest of the batch goes on.
             in_flight = [*paths, *(p for chunk, _ in pending for p in chunk)]
             pending.clear()
-            self.__exit__()
+            self._shutdown()
             retried = [self._isolated(p) for p in in_flight]
             self._pool = self._new_pool()
             return retried
