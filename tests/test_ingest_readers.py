@@ -54,15 +54,21 @@ def _batch(folder: Path, n: int) -> None:
         (folder / f"s{i:02d}.json").write_text(json.dumps(payload), encoding="utf-8")
 
 
-def test_a_reader_that_dies_loses_only_its_own_file(
-    sqlite_workspace: Workspace, tmp_path: Path
-) -> None:
+def _crash_batch(workspace: Workspace, tmp_path: Path) -> Path:
+    """The units, and a folder of 30 returns and one file that kills its reader."""
     units = tmp_path / "units.csv"
     units.write_text(UNITS, encoding="utf-8")
-    import_units(sqlite_workspace, units)
+    import_units(workspace, units)
     folder = tmp_path / "in"
     _batch(folder, 30)
     (folder / "crash.json").write_text("{}", encoding="utf-8")
+    return folder
+
+
+def test_a_reader_that_dies_loses_only_its_own_file(
+    sqlite_workspace: Workspace, tmp_path: Path
+) -> None:
+    folder = _crash_batch(sqlite_workspace, tmp_path)
     (folder / "hog.json").write_text("{}", encoding="utf-8")
     assert ingest_readers.PROCESS_MIN_FILES <= 32
     with registered_plugin(_Plugin(), name="hostile-test"):
@@ -85,12 +91,7 @@ def test_a_large_batch_leaves_the_collector_as_it_found_it(
     """While worker processes read, what the program held before the batch is left out of
     the collector's passes (gc.freeze); afterwards it is collected as before, also when a
     worker died on the way (the crash test's file)."""
-    units = tmp_path / "units.csv"
-    units.write_text(UNITS, encoding="utf-8")
-    import_units(sqlite_workspace, units)
-    folder = tmp_path / "in"
-    _batch(folder, 30)
-    (folder / "crash.json").write_text("{}", encoding="utf-8")
+    folder = _crash_batch(sqlite_workspace, tmp_path)
     before = gc.get_freeze_count()
     during: list[int] = []
     with registered_plugin(_Plugin(), name="hostile-test"):
