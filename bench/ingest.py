@@ -177,6 +177,15 @@ def drop_schema(base: str, schema: str) -> None:
         conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
 
 
+def new_workspace(ws_dir: Path, returns: Path, db_url: str | None) -> Path:
+    """A workspace with the generated units (``units.csv`` beside ``returns``)."""
+    Workspace.create(ws_dir, name="基准县教育工会", db_url=db_url).close()
+    ws = Workspace.open(ws_dir, db_url=db_url)
+    import_units(ws, returns.parent / "units.csv")
+    ws.close()
+    return ws_dir
+
+
 def ingest_env(work: Path) -> dict[str, str]:
     """The environment the ingest command runs in: bytecode cached in ``work``."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
@@ -190,11 +199,7 @@ def warm_up(work: Path, returns: Path, env: dict[str, str]) -> None:
     one.mkdir()
     first = next(p for p in sorted(returns.iterdir()) if p.suffix == ".xlsx")
     shutil.copy(first, one / first.name)
-    ws_dir = work / "ws-warm-up"
-    Workspace.create(ws_dir, name="基准县教育工会").close()
-    ws = Workspace.open(ws_dir)
-    import_units(ws, returns.parent / "units.csv")
-    ws.close()
+    ws_dir = new_workspace(work / "ws-warm-up", returns, None)
     cmd = [sys.executable, "-m", "unionroll", "--workspace", str(ws_dir), "ingest", str(one)]
     subprocess.run(cmd, capture_output=True, env=env, check=True)
 
@@ -215,11 +220,7 @@ def file_create_cost(folder: Path, n: int = 1000) -> tuple[float, float]:
 def run_ingest(
     work: Path, returns: Path, db_url: str | None, label: str, env: dict[str, str]
 ) -> dict[str, float]:
-    ws_dir = work / f"ws-{label}"
-    Workspace.create(ws_dir, name="基准县教育工会", db_url=db_url).close()
-    ws = Workspace.open(ws_dir, db_url=db_url)
-    import_units(ws, returns.parent / "units.csv")
-    ws.close()
+    ws_dir = new_workspace(work / f"ws-{label}", returns, db_url)
     files = sum(1 for p in returns.iterdir() if p.is_file())
     returns_count = files - (1 if (returns / "汇总.csv").exists() else 0)
     cmd = [sys.executable, "-m", "unionroll", "--workspace", str(ws_dir)]

@@ -12,7 +12,6 @@ from typing import ClassVar
 import pytest
 
 from unionroll.adapters import xlsx_safety
-from unionroll.adapters import xlsx_template as xt
 from unionroll.adapters.csv_long import CsvLongAdapter
 from unionroll.adapters.json_return import JsonReturnAdapter
 from unionroll.adapters.reading import read_limited
@@ -21,16 +20,14 @@ from unionroll.core.contracts import Adapter, ReadContext
 from unionroll.core.errors import SourceError
 from unionroll.core.hookspecs import hookimpl
 from unionroll.core.ingest import ingest_paths
-from unionroll.core.model import ReturnData, UnitInfo
-from unionroll.core.periods import Period
+from unionroll.core.model import ReturnData
 from unionroll.core.units import import_units
 from unionroll.core.workspace import Workspace
 from unionroll.forms.builtin import standard_form
-from unionroll.testing import registered_plugin
+from unionroll.testing import registered_plugin, sample_workbook
 from unionroll.testing import sample_units as units_csv
 
 FORM = standard_form()
-SCHOOL = UnitInfo(code="S001", name="城关第一小学", level="school", parent_code="T01")
 
 
 def context(content: bytes, name: str) -> ReadContext:
@@ -38,24 +35,23 @@ def context(content: bytes, name: str) -> ReadContext:
 
 
 def test_the_xlsx_adapter_reads_the_bytes_given_not_the_file(tmp_path: Path) -> None:
-    path = xt.write_template(
-        tmp_path / "template.xlsx",
-        form=FORM,
-        unit=SCHOOL,
-        period=Period.parse("2025Q1"),
-        level_name="学校",
-        template_id="tpl-1",
-        values={"staff_total": 48},
-    )
+    path = sample_workbook(tmp_path)
     content = path.read_bytes()
-    from_file = XlsxReturnAdapter().read(path, ReadContext(form=FORM, display_name="t.xlsx"))
+    [from_file] = XlsxReturnAdapter().read(path, ReadContext(form=FORM, display_name="t.xlsx"))
     gone = tmp_path / "moved-away.xlsx"  # nothing at this path: the bytes are what is read
     [data] = XlsxReturnAdapter().read(gone, context(content, "t.xlsx"))
-    assert (data.unit_code, data.period) == ("S001", "2025Q1")
+    assert (
+        (data.unit_code, data.period)
+        == (from_file.unit_code, from_file.period)
+        == (
+            "S13",
+            "2025Q2",
+        )
+    )
     assert {v.indicator_id: v.raw for v in data.values} == {
-        v.indicator_id: v.raw for v in from_file[0].values
+        v.indicator_id: v.raw for v in from_file.values
     }
-    assert any(v.indicator_id == "staff_total" and v.raw == 48 for v in data.values)
+    assert any(v.indicator_id == "staff_total" and v.raw for v in data.values)
 
 
 def test_the_bytes_given_are_checked_like_a_file(tmp_path: Path) -> None:
