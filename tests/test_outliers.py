@@ -16,9 +16,11 @@ from sqlalchemy import select
 from unionroll.core.errors import FormDefinitionError
 from unionroll.core.forms import STANDARD_FORM_FILE, parse_form
 from unionroll.core.ingest import IngestOptions, ingest_paths
+from unionroll.core.outlier_checks import outliers_of
 from unionroll.core.outlier_data import workspace_outliers
 from unionroll.core.outlier_rules import HistoryRule, PeerRule
 from unionroll.core.outliers import PastValue, check_history, check_peers, modified_z
+from unionroll.core.periods import Period
 from unionroll.core.reporting import run_reports
 from unionroll.core.store import Finding as FindingRow
 from unionroll.core.workspace import Workspace
@@ -103,6 +105,27 @@ def test_peers_per_member_of_staff() -> None:
     assert check_peers(ind, 8.0, peers[:7], PeerRule(), level_name="学校") is None  # too few
     # far by z-score, but not twice the median
     assert check_peers(ind, 0.8, peers, PeerRule(min_change=0), level_name="学校") is None
+
+
+def test_each_form_and_level_is_checked_by_its_own_rules() -> None:
+    """The rules a return is checked by are looked up once per form and level: a second
+    form, or another level, is never answered with the first one's."""
+    form = _form()
+    quiet = parse_form(
+        _with(lambda d: _indicator(d, "training_participants").update(outliers=False))
+    )
+    q2 = Period.parse("2025Q2")
+    past = [(q2.previous(), {"training_participants": 20.0})]
+    values = {"training_participants": 240.0}
+    for _ in range(2):  # the second time from what was looked up the first
+        hit = outliers_of(form, q2, values, past, None, level="school", level_name="学校")
+        assert [o.indicator_id for o in hit] == ["training_participants"]
+        assert outliers_of(quiet, q2, values, past, None, level="school", level_name="学校") == []
+    level_only = next(i for i in form.indicators if i.outliers and i.levels == ("school",))
+    values = {level_only.id: 10_000.0}
+    past = [(q2.previous(), {level_only.id: 10.0})]
+    assert outliers_of(form, q2, values, past, None, level="school", level_name="学校")
+    assert outliers_of(form, q2, values, past, None, level="county", level_name="县") == []
 
 
 # --- the form file --------------------------------------------------------------------

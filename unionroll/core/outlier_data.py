@@ -11,23 +11,16 @@ return is compared with all the others, as they stand now.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Connection, Engine
 
-from unionroll.core.forms import FormDefinition, Indicator
+from unionroll.core.forms import FormDefinition
 from unionroll.core.model import CheckedReturn, Finding, UnitInfo
-from unionroll.core.outliers import (
-    Outlier,
-    PastValue,
-    PeerPool,
-    Values,
-    check_history,
-    check_peers,
-)
+from unionroll.core.outlier_checks import history_depth, outliers_of, previous_periods
+from unionroll.core.outliers import Outlier, PeerPool, Values
 from unionroll.core.periods import Period
 from unionroll.core.store import ACTIVE_STATUSES, ReturnRecord, ReturnValue, Unit
 
@@ -47,87 +40,6 @@ class OutlierRow:
     source_name: str
     location: str | None
     outlier: Outlier
-
-
-def history_depth(form: FormDefinition) -> int:
-    """How many previous periods any indicator's history check looks at."""
-    depths = [
-        i.outliers.history.quarters for i in form.indicators if i.outliers and i.outliers.history
-    ]
-    return max(depths, default=0)
-
-
-def _previous(period: Period, n: int) -> list[Period]:
-    out, p = [], period
-    for _ in range(n):
-        p = p.previous()
-        out.append(p)
-    return out
-
-
-def _past_label(form: FormDefinition, period: Period, past: Period) -> str:
-    if past == period.previous():
-        return "上季度" if form.period_type.value == "quarter" else "上期"
-    return past.label_zh
-
-
-def outliers_of(
-    form: FormDefinition,
-    period: Period,
-    values: Values,
-    history: Sequence[tuple[Period, Values]],
-    peers: PeerPool | None,
-    *,
-    level: str,
-    level_name: str,
-) -> list[Outlier]:
-    """The outliers among one return's ``values``: ``history`` is the unit's own previous
-    periods, latest first; ``peers`` the returns of its level for the period (None: no
-    peer check, as for a consolidated return)."""
-    found: list[Outlier] = []
-    for ind in form.indicators:
-        rule = ind.outliers
-        value = values.get(ind.id)
-        if rule is None or value is None or not ind.applies_to(level):
-            continue
-        hit = None
-        if rule.history:
-            past = [
-                PastValue(_past_label(form, period, p), v[ind.id])
-                for p, v in history[: rule.history.quarters]
-                if ind.id in v
-            ]
-            hit = check_history(ind, value, past, rule.history)
-        if hit is None and rule.peers and peers is not None:
-            per_label = form.indicator(rule.peers.per).label if rule.peers.per else ""
-            hit = _peer_check(ind, value, values, peers, level_name, per_label)
-        if hit is not None:
-            found.append(hit)
-    return found
-
-
-def _peer_check(
-    ind: Indicator,
-    value: float,
-    values: Values,
-    peers: PeerPool,
-    level_name: str,
-    per_label: str,
-) -> Outlier | None:
-    rule = ind.outliers.peers if ind.outliers else None
-    assert rule is not None
-    per = rule.per
-    if per == ind.id:
-        return None  # per member of staff, the staff count is always 1
-    base = values.get(per) if per else None
-    if not base:
-        # Units without the figure to divide by (a township's own return has no staff
-        # count) are compared as they are, with the peers that lack it too.
-        stats = peers.stats(ind.id, per, rated=False)
-        return check_peers(ind, value, stats, rule, level_name=level_name)
-    stats = peers.stats(ind.id, per, rated=True)
-    per_unit = (base, per_label)
-    return check_peers(ind, value / base, stats, rule, level_name=level_name, per=per_unit)
 
 
 def _numbers(values: dict[str, Any]) -> Values:
@@ -182,7 +94,7 @@ class IngestOutliers:
         consolidated = bool(checked.data.consolidated)
         history = [
             (p, histories[(unit.code, p.code, consolidated)])
-            for p in _previous(period, self.depth)
+            for p in previous_periods(period, self.depth)
             if (unit.code, p.code, consolidated) in histories
         ]
         peers: PeerPool | None = None
@@ -222,7 +134,11 @@ class IngestOutliers:
         ``returns``' units, in one query."""
         codes = sorted({unit.code for _, unit, _ in returns})
         past = sorted(
-            {p.code for _, _, pcode in returns for p in _previous(Period.parse(pcode), self.depth)}
+            {
+                p.code
+                for _, _, pcode in returns
+                for p in previous_periods(Period.parse(pcode), self.depth)
+            }
         )
         found: dict[tuple[str, str, bool], Values] = defaultdict(dict)
         if not past:
@@ -307,7 +223,7 @@ def find_outliers(
     quarters = period.subperiods(form.period_type)
     wanted = {q.code for q in quarters}
     for q in quarters:
-        wanted.update(p.code for p in _previous(q, history_depth(form)))
+        wanted.update(p.code for p in previous_periods(q, history_depth(form)))
     rows = conn.execute(_VALUES.where(_R.c.period.in_(sorted(wanted)))).all()
     values: dict[tuple[str, str, bool], Values] = defaultdict(dict)
     info: dict[tuple[str, str, bool], tuple[str, str, str]] = {}
@@ -330,7 +246,7 @@ def find_outliers(
         q = Period.parse(pcode)
         history = [
             (p, values[(code, p.code, consolidated)])
-            for p in _previous(q, history_depth(form))
+            for p in previous_periods(q, history_depth(form))
             if (code, p.code, consolidated) in values
         ]
         peers = None if consolidated else by_level[(level, pcode)]
