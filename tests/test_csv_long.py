@@ -421,7 +421,7 @@ def test_a_thousand_units_by_45_indicators_read_fast(tmp_path: Path, context: Re
     last = datas[-1]
     assert last.locator == f"第 {len(lines) - 44}–{len(lines)} 行"
     assert last.values[-1].location.line == len(lines)
-    assert elapsed < 3.0
+    assert elapsed < 30.0  # a guard against quadratic work, not a timing (bench/ has those)
 
 
 # --- sniffing ---------------------------------------------------------------------------

