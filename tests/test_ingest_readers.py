@@ -6,15 +6,19 @@ from __future__ import annotations
 import gc
 import json
 import os
+import pickle
+from dataclasses import FrozenInstanceError, dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import ClassVar
+
+import pytest
 
 from unionroll.core.contracts import Adapter, ReadContext
 from unionroll.core.hookspecs import hookimpl
 from unionroll.core.ingest import IngestOptions, ingest_paths
 from unionroll.core.ingest import readers as ingest_readers
-from unionroll.core.model import ReturnData
+from unionroll.core.model import Location, ReturnData
 from unionroll.core.units import import_units
 from unionroll.core.workspace import Workspace
 from unionroll.testing import registered_plugin
@@ -109,3 +113,38 @@ def test_a_large_batch_leaves_the_collector_as_it_found_it(
     seen: list[int] = []
     ingest_paths(sqlite_workspace, [small], progress=lambda _o: seen.append(gc.get_freeze_count()))
     assert seen == [before] * 3
+
+
+@dataclass(frozen=True)
+class _PluginLocation(Location):
+    """A plugin's own kind of location, with a field of its own."""
+
+    page: int = 0
+
+
+def test_locations_come_back_from_a_reader_process_as_they_went() -> None:
+    """A reader process sends each value's location back pickled (in a compact form)."""
+    sent = [
+        Location("甲.xlsx"),
+        Location("甲.xlsx", sheet="报表", cell="D7"),
+        Location("乙.json", path="values.staff_total"),
+        Location("丙.csv", line=4),
+    ]
+    assert [loc.short for loc in sent] == [
+        "整个文件",
+        "工作表“报表”，单元格 D7",
+        "values.staff_total",
+        "第 4 行",
+    ]
+    assert (
+        Location("甲.xlsx", sheet="报表", cell="D7", line=2).short
+        == "工作表“报表”，单元格 D7，第 2 行"
+    )
+    for loc in sent:
+        back = pickle.loads(pickle.dumps(loc))
+        assert back == loc and hash(back) == hash(loc) and type(back) is Location
+        assert (back.short, str(back)) == (loc.short, str(loc))
+        with pytest.raises(FrozenInstanceError):
+            back.file = "其他.xlsx"  # type: ignore[misc]
+    own = pickle.loads(pickle.dumps(_PluginLocation("丁.pdf", page=3)))
+    assert type(own) is _PluginLocation and own.page == 3 and own.file == "丁.pdf"

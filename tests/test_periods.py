@@ -120,3 +120,15 @@ def test_ordering_and_future() -> None:
 def test_containing() -> None:
     assert Period.containing(date(2025, 5, 20), Q).code == "2025Q2"
     assert Period.containing(date(2025, 7, 1), H).code == "2025H2"
+
+
+def test_parsing_the_same_text_again_gives_the_same_period() -> None:
+    """Parsed texts are remembered: the answer is the same, and a bad text is refused
+    every time it comes, never remembered as a period."""
+    first = Period.parse("2025年第二季度")
+    assert Period.parse("2025年第二季度") == first == Period.parse("2025Q2")
+    for _ in range(2):
+        with pytest.raises(PeriodError, match="无法识别的期间“2025年第五季度”"):
+            Period.parse("2025年第五季度")
+    with pytest.raises(PeriodError):
+        Period.parse("2025Q5")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, SupportsIndex
 
 Severity = Literal["error", "warning"]
 
@@ -40,6 +40,8 @@ class Location:
     @property
     def short(self) -> str:
         """The location without the file name, for receipts that are about one file."""
+        if self.cell and self.sheet and self.path is None and self.line is None:
+            return f"工作表“{self.sheet}”，单元格 {self.cell}"  # a workbook's cell: most of them
         parts = []
         if self.sheet:
             parts.append(f"工作表“{self.sheet}”")
@@ -50,6 +52,28 @@ class Location:
         if self.line is not None:
             parts.append(f"第 {self.line} 行")
         return "，".join(parts) or "整个文件"
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> str | tuple[Any, ...]:
+        # Sent back from a reader process some fifty times a return: as its five fields,
+        # not as a dict of them (a subclass is pickled the usual way).
+        if type(self) is Location:
+            return (_location, (self.file, self.sheet, self.cell, self.path, self.line))
+        return super().__reduce_ex__(protocol)
+
+
+def _location(
+    file: str, sheet: str | None, cell: str | None, path: str | None, line: int | None
+) -> Location:
+    """A :class:`Location` unpickled: its fields set on a new instance, without the frozen
+    dataclass's ``__init__`` (one ``object.__setattr__`` a field)."""
+    loc = object.__new__(Location)
+    fields = loc.__dict__
+    fields["file"] = file
+    fields["sheet"] = sheet
+    fields["cell"] = cell
+    fields["path"] = path
+    fields["line"] = line
+    return loc
 
 
 @dataclass

@@ -72,7 +72,12 @@ class Period:
         """Read a period from its canonical or Chinese text form."""
         if isinstance(text, Period):
             return text
-        raw = str(text)
+        if cls is Period and type(text) is str:
+            return _parsed(text)  # the same few texts, read for every return stored
+        return cls._read(str(text))
+
+    @classmethod
+    def _read(cls, raw: str) -> Period:
         cleaned = unicodedata.normalize("NFKC", raw).strip().upper().replace(" ", "")
         for pattern, kind in _PATTERNS:
             m = pattern.match(cleaned)
@@ -223,3 +228,10 @@ class Period:
 
 def parse_period(text: str | Period) -> Period:
     return Period.parse(text)
+
+
+@functools.lru_cache(maxsize=1024)
+def _parsed(text: str) -> Period:
+    """:meth:`Period.parse` of a text, remembered (a Period is immutable). A text that is
+    not a period raises each time and is not remembered."""
+    return Period._read(text)
