@@ -51,6 +51,8 @@ class _DataSheet:
                 )
                 break
         known = {ind.id: ind for ind in form.indicators} if form else {}
+        part = self.info.sheets.get(DATA_SHEET)
+        formulas = self.info.formulas.get(part, {}) if part else {}
         shown: dict[str, tuple[str, Location]] = {}
         for r, row in enumerate(rows):
             if id_col >= len(row):
@@ -64,11 +66,12 @@ class _DataSheet:
                 shown.setdefault(key, (_key(value), where))
                 continue
             has_value = not _blank(value)
-            formula = self.formula(DATA_SHEET, where.cell or "")
+            formula = formulas.get(where.cell or "")
             ind = known.get(key)
             if ind is not None:
                 label = _cell(rows, r, label_col)
-                if _norm_text(label or "") != _norm_text(ind.label):
+                # As printed on the template (most rows): no need to normalise it.
+                if label != ind.label and _norm_text(label or "") != _norm_text(ind.label):
                     self.findings.append(
                         self.label_finding(key, ind.label, label, r, label_col, has_value)
                     )

@@ -56,10 +56,6 @@ class _Reader(_DataSheet, _RegisterSheets):
                 Location(file=self.display, sheet=sheet),
             ) from None
 
-    def formula(self, sheet: str, ref: str) -> str | None:
-        part = self.info.sheets.get(sheet)
-        return self.info.formulas.get(part, {}).get(ref) if part else None
-
     def read(self) -> ReturnData:
         try:
             wb = CalamineWorkbook.from_filelike(io.BytesIO(self.info.data))
