@@ -4,6 +4,9 @@
 from __future__ import annotations
 
 import json
+import math
+import random
+import statistics
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +22,14 @@ from unionroll.core.ingest import IngestOptions, ingest_paths
 from unionroll.core.outlier_checks import outliers_of
 from unionroll.core.outlier_data import workspace_outliers
 from unionroll.core.outlier_rules import HistoryRule, PeerRule
-from unionroll.core.outliers import PastValue, check_history, check_peers, modified_z
+from unionroll.core.outliers import (
+    SMALL,
+    PastValue,
+    PeerStats,
+    check_history,
+    check_peers,
+    modified_z,
+)
 from unionroll.core.periods import Period
 from unionroll.core.reporting import run_reports
 from unionroll.core.store import Finding as FindingRow
@@ -76,6 +86,22 @@ def test_modified_z_score() -> None:
     assert modified_z(5, [3, 3, 3]) is None  # no spread at all
     # MAD 0 (most report 0): the mean absolute deviation stands in
     assert modified_z(10, [0, 0, 0, 4]) == pytest.approx(10 / (1.253314 * 1))
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, SMALL, SMALL + 1, 3 * SMALL])
+def test_peer_spread_is_the_same_for_few_and_many_peers(n: int) -> None:
+    """Few peers are worked out in plain Python, many with numpy: the same figures."""
+    rng = random.Random(n)
+    values = [float(rng.choice([0, 0, 3, rng.randint(0, 90)])) for _ in range(n)]
+    stats = PeerStats.of(values)
+    mid = statistics.median(values)
+    dev = [abs(v - mid) for v in values]
+    assert stats is not None and stats.n == n
+    assert (stats.median, stats.mad) == (mid, statistics.median(dev))
+    assert stats.mean_ad == pytest.approx(statistics.fmean(dev), rel=1e-12)
+    assert PeerStats.of([]) is None
+    nan = PeerStats.of([*values, math.nan])
+    assert nan is not None and math.isnan(nan.median) and nan.z(1.0) is None
 
 
 def test_history_says_how_many_times_the_last_quarter() -> None:

@@ -7,10 +7,10 @@ rules and their defaults are in :mod:`unionroll.core.outlier_rules` and docs/out
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-import numpy as np
+from typing import Any
 
 from unionroll.core.forms import Indicator
 from unionroll.core.outlier_rules import HistoryRule, PeerRule
@@ -51,12 +51,26 @@ class PeerStats:
 
     @classmethod
     def of(cls, values: Sequence[float]) -> PeerStats | None:
-        if not len(values):
+        """The spread of ``values``; None when there are none. Up to ``SMALL`` values it is
+        worked out in plain Python (quicker there than setting up arrays, and an ingest of
+        a few files does not load numpy); above, with numpy."""
+        n = len(values)
+        if not n:
             return None
-        arr = np.asarray(values, dtype=float)
-        mid = _median(np.sort(arr))
+        if n <= SMALL:
+            xs = sorted(map(float, values))
+            if any(x != x for x in xs):  # NaN: no median and no spread, as numpy says
+                return cls(n, math.nan, math.nan, math.nan)
+            mid = _median(xs)
+            dev = sorted([abs(x - mid) for x in xs])
+            return cls(n, mid, _median(dev), math.fsum(dev) / n)
+        np = _numpy()
+        arr = np.sort(np.asarray(values, dtype=float))
+        if np.isnan(arr[-1]):  # NaN sorts last
+            return cls(n, math.nan, math.nan, math.nan)
+        mid = _median(arr)
         dev = np.abs(arr - mid)
-        return cls(len(arr), mid, _median(np.sort(dev)), float(dev.mean()))
+        return cls(n, mid, _median(np.sort(dev)), math.fsum(dev.tolist()) / n)
 
     def z(self, value: float) -> float | None:
         """Iglewicz and Hoaglin's modified z-score: 0.6745 × (value − median) / MAD. When
@@ -70,17 +84,22 @@ class PeerStats:
         return None
 
 
-def _median(ordered: np.ndarray) -> float:
-    """The median of sorted values, as ``np.median`` gives it (NaN if there is one: NaN
-    sorts last). ``np.median`` itself imports ``numpy.ma`` on first use, a tenth of a
-    second at the start of every ingest."""
-    n = len(ordered)
-    half = n // 2
-    if np.isnan(ordered[-1]):
-        return float("nan")
-    if n % 2:
+SMALL = 256  # up to this many values, PeerStats.of works in plain Python
+
+
+def _median(ordered: Sequence[float] | Any) -> float:
+    """The median of sorted values (a list, or a numpy array), as ``np.median`` gives it.
+    (``np.median`` itself imports ``numpy.ma`` on first use, a tenth of a second.)"""
+    half, odd = divmod(len(ordered), 2)
+    if odd:
         return float(ordered[half])
     return float((ordered[half - 1] + ordered[half]) / 2)
+
+
+def _numpy() -> Any:
+    import numpy  # only for a large pool of peers: see PeerStats.of
+
+    return numpy
 
 
 def modified_z(value: float, others: Sequence[float]) -> float | None:
