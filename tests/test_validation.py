@@ -588,6 +588,12 @@ def test_unknown_register_column_warns_once(form: FormDefinition) -> None:
         b.row("highlights", n, category="文体活动", text="篮球赛", remark="备注")
     f = only(check(form, b), "unknown_column")
     assert (f.severity, f.message) == ("warning", "工作亮点没有“remark”这一列，该列内容未录入")
+    # once a return: the next return with the same column is told too, and an unknown
+    # column of another register with the same name is a warning of its own
+    b.row("problems", 1, text="经费不足", remark="备注")
+    checked = check(form, b)
+    warned = [f.message for f in checked.findings if f.code == "unknown_column"]
+    assert warned == [f.message, "存在问题没有“remark”这一列，该列内容未录入"]
 
 
 def test_priorities(form: FormDefinition) -> None:

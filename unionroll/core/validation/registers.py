@@ -31,7 +31,8 @@ class RegisterChecks:
     # --- registers ----------------------------------------------------------------------
 
     def check_registers(self, form: FormDefinition) -> None:
-        plans = {reg.id: _RegisterPlan(reg, form) for reg in form.registers}
+        plans = _plans(form)
+        warned: set[tuple[str, str]] = set()  # (register, column) said once a return
         unknown: dict[str, tuple[int, Location | None]] = {}
         for row in self.data.registers:
             plan = plans.get(row.register)
@@ -41,7 +42,7 @@ class RegisterChecks:
                     count, where = unknown.get(row.register, (0, row.location))
                     unknown[row.register] = (count + 1, where)
                 continue
-            checked = plan.check(row, self)
+            checked = plan.check(row, self, warned)
             if checked is not None:
                 self.anything_entered = True
                 self.rows.append(checked)
@@ -58,8 +59,25 @@ class RegisterChecks:
             )
 
 
+_PLANS: dict[int, tuple[FormDefinition, dict[str, _RegisterPlan]]] = {}
+
+
+def _plans(form: FormDefinition) -> dict[str, _RegisterPlan]:
+    """Each register's plan, by register id: made once per form (kept by the form object's
+    identity; a form is immutable, and hashing one costs more than the plans)."""
+    cached = _PLANS.get(id(form))
+    if cached is not None and cached[0] is form:
+        return cached[1]
+    plans = {reg.id: _RegisterPlan(reg, form) for reg in form.registers}
+    if len(_PLANS) > 64:
+        _PLANS.clear()
+    _PLANS[id(form)] = (form, plans)
+    return plans
+
+
 class _RegisterPlan:
-    """A register's columns with their parsing functions, bound once per validation."""
+    """A register's columns with their parsing functions, bound once per form. Holds
+    nothing of the return being checked."""
 
     def __init__(self, register: Register, form: FormDefinition) -> None:
         self.register = register
@@ -73,9 +91,10 @@ class _RegisterPlan:
         indicator_cols = [c for c in register.columns if c.type == "indicator"]
         self.indicator_col = indicator_cols[0] if len(indicator_cols) == 1 else None
         self.target_cols = [c for c in register.columns if c.type == "number"]
-        self.warned_columns: set[str] = set()
 
-    def check(self, row: RawRegisterRow, run: Run) -> CheckedRegisterRow | None:
+    def check(
+        self, row: RawRegisterRow, run: Run, warned: set[tuple[str, str]]
+    ) -> CheckedRegisterRow | None:
         cells = row.cells
         if all(is_blank(v) for v in cells.values()):
             return None  # an empty row in the template: nothing was entered
@@ -110,12 +129,12 @@ class _RegisterPlan:
                     )
                 continue
             data[col.id] = parsed.value
-        if len(cells) > len(self.column_ids):
+        if not self.column_ids.issuperset(cells):  # a column the register does not have
             for key, raw in cells.items():
-                if key not in self.column_ids and key not in self.warned_columns:
+                if key not in self.column_ids and (reg.id, key) not in warned:
                     if is_blank(raw):
                         continue
-                    self.warned_columns.add(key)
+                    warned.add((reg.id, key))
                     run.add(
                         "warning",
                         "unknown_column",
