@@ -81,7 +81,7 @@ class FigureChecks:
             if blank:
                 blank_at.setdefault(ind.id, rv.location)
                 continue
-            if level is not None and not any(ind.applies_to(lv) for lv in covered):
+            if level is not None and covered.isdisjoint(ind.levels):  # not for these levels
                 if _says_nothing(rv.raw):
                     continue  # “/” or “无” in a cell that is not theirs: exactly right
                 self.anything_entered = True

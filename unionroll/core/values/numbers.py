@@ -3,6 +3,7 @@ separators, Chinese numerals, 无 for 0 and dashes for not reported."""
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from datetime import date, datetime, time, timedelta
@@ -79,7 +80,9 @@ _CN_NUMERALS = frozenset("零〇一二两三四五六七八九十百千万亿")
 _MULTIPLIERS = {"万": Decimal(10_000), "亿": Decimal(100_000_000)}
 
 
+@functools.lru_cache(maxsize=256)
 def _number_expected(kind: str, unit: str) -> str:
+    """What a number cell should hold, for messages (asked for every cell read)."""
     what = {"int": "非负整数", "money": "金额（最多两位小数）"}.get(kind, "数字")
     return f"{what}（{unit}）" if unit else what
 
