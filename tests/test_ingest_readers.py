@@ -7,7 +7,7 @@ import gc
 import json
 import os
 import pickle
-from dataclasses import FrozenInstanceError, dataclass
+from dataclasses import FrozenInstanceError, dataclass, fields, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import ClassVar
@@ -146,5 +146,11 @@ def test_locations_come_back_from_a_reader_process_as_they_went() -> None:
         assert (back.short, str(back)) == (loc.short, str(loc))
         with pytest.raises(FrozenInstanceError):
             back.file = "其他.xlsx"  # type: ignore[misc]
+    # made by hand (its own __init__), a Location is still the dataclass it says it is
+    made = Location("甲.xlsx", "报表", "D7")
+    assert made == Location(file="甲.xlsx", sheet="报表", cell="D7") == sent[1]
+    assert [f.name for f in fields(Location)] == ["file", "sheet", "cell", "path", "line"]
+    assert replace(made, cell="D8") == Location("甲.xlsx", "报表", "D8")
+    assert {made, sent[1]} == {made}
     own = pickle.loads(pickle.dumps(_PluginLocation("丁.pdf", page=3)))
     assert type(own) is _PluginLocation and own.page == 3 and own.file == "丁.pdf"

@@ -25,6 +25,24 @@ class Location:
     path: str | None = None
     line: int | None = None
 
+    def __init__(
+        self,
+        file: str,
+        sheet: str | None = None,
+        cell: str | None = None,
+        path: str | None = None,
+        line: int | None = None,
+    ) -> None:
+        # The dataclass's own __init__, without its object.__setattr__ for each field (a
+        # frozen dataclass's way round its __setattr__): half the time, and an adapter
+        # makes one Location for every cell it reads.
+        fields = self.__dict__
+        fields["file"] = file
+        fields["sheet"] = sheet
+        fields["cell"] = cell
+        fields["path"] = path
+        fields["line"] = line
+
     def __str__(self) -> str:
         parts = [f"文件“{self.file}”"]
         if self.sheet:
@@ -57,23 +75,8 @@ class Location:
         # Sent back from a reader process some fifty times a return: as its five fields,
         # not as a dict of them (a subclass is pickled the usual way).
         if type(self) is Location:
-            return (_location, (self.file, self.sheet, self.cell, self.path, self.line))
+            return (Location, (self.file, self.sheet, self.cell, self.path, self.line))
         return super().__reduce_ex__(protocol)
-
-
-def _location(
-    file: str, sheet: str | None, cell: str | None, path: str | None, line: int | None
-) -> Location:
-    """A :class:`Location` unpickled: its fields set on a new instance, without the frozen
-    dataclass's ``__init__`` (one ``object.__setattr__`` a field)."""
-    loc = object.__new__(Location)
-    fields = loc.__dict__
-    fields["file"] = file
-    fields["sheet"] = sheet
-    fields["cell"] = cell
-    fields["path"] = path
-    fields["line"] = line
-    return loc
 
 
 @dataclass

@@ -19,6 +19,8 @@ def _norm_text(value: Any) -> str:
 
 def _key(value: Cell) -> str:
     """A code or id as text: numbers that Excel turned into floats become integers again."""
+    if type(value) is str:  # most cells: asked first
+        return value.strip()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, str):
