@@ -33,9 +33,9 @@ class Location:
         path: str | None = None,
         line: int | None = None,
     ) -> None:
-        # The dataclass's own __init__, without its object.__setattr__ for each field (a
-        # frozen dataclass's way round its __setattr__): half the time, and an adapter
-        # makes one Location for every cell it reads.
+        # Written by hand: the generated one sets each field through object.__setattr__
+        # (how a frozen dataclass gets past its own __setattr__), which takes twice as
+        # long, and an adapter makes a Location for every cell it reads.
         fields = self.__dict__
         fields["file"] = file
         fields["sheet"] = sheet
