@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from unionroll.core.errors import FormDefinitionError
-from unionroll.core.forms import STANDARD_FORM_FILE, load_form_file, parse_form
+from unionroll.core.forms import STANDARD_FORM_FILE, load_form_file, parse_form, per_form
 from unionroll.forms.builtin import standard_form
 
 
@@ -165,3 +165,25 @@ def test_checksum_is_stable_and_sensitive(raw: dict) -> None:
     changed = copy.deepcopy(raw)
     changed["sections"][1]["indicators"][1]["label"] = "走访慰问"
     assert parse_form(changed).checksum != a.checksum
+
+
+def test_what_is_built_from_a_form_is_remembered_for_that_form_object() -> None:
+    """per_form: built once per form object and arguments; an equal form read again, or
+    other arguments, get their own."""
+    built: list[tuple[str, str]] = []
+
+    @per_form
+    def labels(form, level: str) -> list[str]:
+        built.append((form.id, level))
+        return [i.label for i in form.indicators if i.applies_to(level)]
+
+    form = standard_form()
+    again = parse_form(yaml.safe_load(STANDARD_FORM_FILE.read_text(encoding="utf-8")))
+    first = labels(form, "school")
+    assert labels(form, "school") is first and len(built) == 1
+    assert labels(form, "county") is not first and len(built) == 2
+    assert labels(again, "school") == first and labels(again, "school") is not first
+    assert len(built) == 3
+    for n in range(70):  # more than it keeps: it starts over, and still answers right
+        assert labels(form, f"level{n}") == []
+    assert labels(form, "school") == first

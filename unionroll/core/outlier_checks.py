@@ -8,7 +8,7 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from unionroll.core.forms import FormDefinition, Indicator
+from unionroll.core.forms import FormDefinition, Indicator, per_form
 from unionroll.core.outlier_rules import HistoryRule, PeerRule
 from unionroll.core.outliers import (
     Outlier,
@@ -56,15 +56,9 @@ class _Check:
     per_label: str
 
 
-_PLANS: dict[tuple[int, str], tuple[FormDefinition, list[_Check]]] = {}
-
-
+@per_form
 def _plan(form: FormDefinition, level: str) -> list[_Check]:
-    """The checks of ``form`` that apply to ``level``'s returns. Cached by the form
-    object's identity (a form is immutable; hashing one costs more than the plan)."""
-    cached = _PLANS.get((id(form), level))
-    if cached is not None and cached[0] is form:
-        return cached[1]
+    """The checks of ``form`` that apply to ``level``'s returns."""
     checks = []
     for ind in form.indicators:
         rule = ind.outliers
@@ -76,9 +70,6 @@ def _plan(form: FormDefinition, level: str) -> list[_Check]:
         per_label = form.indicator(peers.per).label if peers and peers.per else ""
         if rule.history or peers:
             checks.append(_Check(ind, rule.history, peers, per_label))
-    if len(_PLANS) > 64:
-        _PLANS.clear()
-    _PLANS[(id(form), level)] = (form, checks)
     return checks
 
 

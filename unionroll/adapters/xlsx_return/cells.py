@@ -6,7 +6,7 @@ import unicodedata
 from typing import Any
 
 from unionroll.core.errors import PeriodError
-from unionroll.core.forms import FormDefinition
+from unionroll.core.forms import FormDefinition, per_form
 from unionroll.core.periods import Period
 
 Cell = Any  # what calamine gives: str, float, int, bool, date, datetime, time, timedelta
@@ -48,26 +48,14 @@ def _raw(value: Cell) -> Any:
     return value
 
 
-_LOOKUPS: dict[int, tuple[FormDefinition, dict[str, str]]] = {}
-
-
+@per_form
 def _indicator_lookup(form: FormDefinition) -> dict[str, str]:
-    """Normalised label or id → id, for the 对应指标 column (which shows labels).
-
-    Cached by the form object's identity: a form is immutable, and hashing one (every
-    section and indicator) would cost more than building the lookup.
-    """
-    cached = _LOOKUPS.get(id(form))
-    if cached is not None and cached[0] is form:
-        return cached[1]
+    """Normalised label or id → id, for the 对应指标 column (which shows labels)."""
     lookup: dict[str, str] = {}
     for ind in form.indicators:
         lookup.setdefault(_norm_text(ind.label), ind.id)
     for ind in form.indicators:
         lookup[_norm_text(ind.id)] = ind.id
-    if len(_LOOKUPS) > 16:
-        _LOOKUPS.clear()
-    _LOOKUPS[id(form)] = (form, lookup)
     return lookup
 
 

@@ -25,6 +25,7 @@ from unionroll.core.forms.definition import (
     RegisterColumn,
     Rule,
     Section,
+    per_form,
 )
 from unionroll.core.forms.loading import (
     BUILTIN_FORMS_DIR,
@@ -51,4 +52,5 @@ __all__ = [
     "Section",
     "load_form_file",
     "parse_form",
+    "per_form",
 ]

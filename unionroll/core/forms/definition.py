@@ -7,8 +7,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from unionroll.core.outlier_rules import OutlierRule
 from unionroll.core.periods import PeriodType
@@ -171,3 +172,28 @@ class FormDefinition:
         data.pop("raw", None)
         data["period_type"] = self.period_type.value
         return data
+
+
+_T = TypeVar("_T")
+
+
+def per_form(make: Callable[..., _T]) -> Callable[..., _T]:
+    """``make(form, *args)``, remembered for each form object and arguments: for lookup
+    tables and plans built from a form and used for every return. Kept by the form's
+    identity (a form is immutable, and hashing one would cost more than the table), with
+    the form itself, so an id is never mistaken for another form's; at most 64 kept."""
+    made: dict[tuple[Any, ...], tuple[FormDefinition, _T]] = {}
+
+    @functools.wraps(make)
+    def remembered(form: FormDefinition, *args: Any) -> _T:
+        key = (id(form), *args)
+        hit = made.get(key)
+        if hit is not None and hit[0] is form:
+            return hit[1]
+        value = make(form, *args)
+        if len(made) >= 64:
+            made.clear()
+        made[key] = (form, value)
+        return value
+
+    return remembered

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from unionroll.core.forms import FormDefinition, Register, RegisterColumn
+from unionroll.core.forms import FormDefinition, Register, RegisterColumn, per_form
 from unionroll.core.model import (
     CheckedRegisterRow,
     Location,
@@ -59,20 +59,10 @@ class RegisterChecks:
             )
 
 
-_PLANS: dict[int, tuple[FormDefinition, dict[str, _RegisterPlan]]] = {}
-
-
+@per_form
 def _plans(form: FormDefinition) -> dict[str, _RegisterPlan]:
-    """Each register's plan, by register id: made once per form (kept by the form object's
-    identity; a form is immutable, and hashing one costs more than the plans)."""
-    cached = _PLANS.get(id(form))
-    if cached is not None and cached[0] is form:
-        return cached[1]
-    plans = {reg.id: _RegisterPlan(reg, form) for reg in form.registers}
-    if len(_PLANS) > 64:
-        _PLANS.clear()
-    _PLANS[id(form)] = (form, plans)
-    return plans
+    """Each register's plan, by register id: made once per form."""
+    return {reg.id: _RegisterPlan(reg, form) for reg in form.registers}
 
 
 class _RegisterPlan:

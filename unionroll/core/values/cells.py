@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from unionroll.core.forms import DEFAULT_MAX
+from unionroll.core.forms import DEFAULT_MAX, per_form
 from unionroll.core.values.choices import (
     is_award_level_column,
     parse_award_level,
@@ -83,17 +83,10 @@ class FormLookup:
         return Parsed(ind.id)
 
 
-_LOOKUPS: dict[int, FormLookup] = {}
-
-
+@per_form
 def form_lookup(form: FormDefinition) -> FormLookup:
-    """The lookup tables of a form, built on first use and kept (keyed by identity)."""
-    lookup = _LOOKUPS.get(id(form))
-    if lookup is None or lookup.form is not form:
-        if len(_LOOKUPS) > 64:
-            _LOOKUPS.clear()
-        lookup = _LOOKUPS[id(form)] = FormLookup(form)
-    return lookup
+    """The lookup tables of a form, built on first use and kept."""
+    return FormLookup(form)
 
 
 # --- public entry points ---------------------------------------------------------------
