@@ -91,7 +91,6 @@ class ReaderPool:
         )
         self.workers = max(1, min(cores, 4)) if self.use_processes else 1
         self._pool: Executor | None = None
-        self._frozen = False
 
     def __enter__(self) -> ReaderPool:
         if self.use_processes:
@@ -100,15 +99,13 @@ class ReaderPool:
             # passes until the batch is done, in this process and in the workers forked
             # from it (where its passes would also copy every page it touched).
             gc.freeze()
-            self._frozen = True
         self._pool = self._new_pool()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._shutdown()
-        if self._frozen:
+        if self.use_processes:
             gc.unfreeze()
-            self._frozen = False
 
     def _shutdown(self) -> None:
         if self._pool is not None:
