@@ -25,6 +25,7 @@ from unionroll.core.outlier_rules import HistoryRule, PeerRule
 from unionroll.core.outliers import (
     SMALL,
     PastValue,
+    PeerPool,
     PeerStats,
     check_history,
     check_peers,
@@ -101,6 +102,37 @@ def test_peer_spread_is_the_same_for_few_and_many_peers(n: int) -> None:
     assert stats.mean_ad == pytest.approx(statistics.fmean(dev), rel=1e-12)
     assert PeerStats.of([]) is None
     nan = PeerStats.of([*values, math.nan])
+    assert nan is not None and math.isnan(nan.median) and nan.z(1.0) is None
+
+
+def test_a_growing_pool_of_peers_gives_the_spread_of_its_figures() -> None:
+    """A pool that grows one return at a time keeps each indicator's figures in order and
+    adds the new ones to them: whenever it works the spread out again, it is the spread of
+    every figure in the pool, per member of staff or as reported, past numpy's threshold."""
+    rng = random.Random(4)
+    pool = PeerPool()
+    recomputed = 0
+    for i in range(3 * SMALL):
+        values = {"x": float(rng.choice([0, 0, 2, rng.randint(0, 90), rng.random() * 50]))}
+        if rng.random() < 0.8:
+            values["staff"] = float(rng.randint(10, 150))
+        pool.put(f"S{i}", values)
+        for per, rated in ((None, False), ("staff", True), ("staff", False)):
+            got = pool.stats("x", per, rated)
+            if pool._stats[("x", per, rated)][0] != len(pool):
+                continue  # the spread computed at a smaller pool, kept while it grows
+            rows = list(pool.values.values())
+            if rated:
+                figures = [v["x"] / v["staff"] for v in rows if v.get("staff")]
+            else:
+                figures = [v["x"] for v in rows if not (per and v.get("staff"))]
+            assert got == PeerStats.of(figures)
+            recomputed += 1
+    assert recomputed > 60
+    pool.put("S-nan", {"x": math.nan})
+    for _ in range(SMALL):  # enough returns for the spread to be worked out again
+        pool.put(f"S-more-{_}", {"x": 1.0})
+    nan = pool.stats("x", None, False)
     assert nan is not None and math.isnan(nan.median) and nan.z(1.0) is None
 
 

@@ -61,9 +61,7 @@ class PeerStats:
             xs = sorted(map(float, values))
             if any(x != x for x in xs):  # NaN: no median and no spread, as numpy says
                 return cls(n, math.nan, math.nan, math.nan)
-            mid = _median(xs)
-            dev = sorted([abs(x - mid) for x in xs])
-            return cls(n, mid, _median(dev), math.fsum(dev) / n)
+            return cls.of_sorted(xs)
         np = _numpy()
         arr = np.sort(np.asarray(values, dtype=float))
         if np.isnan(arr[-1]):  # NaN sorts last
@@ -71,6 +69,18 @@ class PeerStats:
         mid = _median(arr)
         dev = np.abs(arr - mid)
         return cls(n, mid, _median(np.sort(dev)), math.fsum(dev.tolist()) / n)
+
+    @classmethod
+    def of_sorted(cls, xs: list[float]) -> PeerStats | None:
+        """The spread of floats already in ascending order, none of them NaN, in plain
+        Python whatever their number: the deviations from the median fall and then rise
+        along ``xs``, and sorting two such runs is a single merge."""
+        n = len(xs)
+        if not n:
+            return None
+        mid = _median(xs)
+        dev = sorted([abs(x - mid) for x in xs])
+        return cls(n, mid, _median(dev), math.fsum(dev) / n)
 
     def z(self, value: float) -> float | None:
         """Iglewicz and Hoaglin's modified z-score: 0.6745 × (value − median) / MAD. When
@@ -206,8 +216,9 @@ class PeerPool:
     def __init__(self) -> None:
         self.values: dict[str, Values] = {}
         self._stats: dict[tuple[str, str | None, bool], tuple[int, PeerStats | None]] = {}
-        # Each key's figures so far, and how many of the pool's returns they take in:
-        # a pool that only grows adds the new returns' figures instead of starting over.
+        # Each key's figures so far, in ascending order, and how many of the pool's returns
+        # they take in: a pool that only grows adds the new returns' figures to the sorted
+        # ones (one merge) instead of starting over.
         self._figures: dict[tuple[str, str | None, bool], tuple[int, list[float]]] = {}
         self._order: list[Values] = []
 
@@ -232,10 +243,17 @@ class PeerPool:
         seen, xs = self._figures.get(key, (0, []))
         rows = self._order[seen:]
         if rated and per:
-            xs.extend(v[indicator] / v[per] for v in rows if indicator in v and v.get(per))
+            new = [float(v[indicator] / v[per]) for v in rows if indicator in v and v.get(per)]
         else:
-            xs.extend(v[indicator] for v in rows if indicator in v and not (per and v.get(per)))
+            new = [float(v[indicator]) for v in rows if indicator in v and not (per and v.get(per))]
+        if any(x != x for x in new):  # NaN: no median and no spread (kept out of the order)
+            self._figures.pop(key, None)
+            stats = PeerStats(len(xs) + len(new), math.nan, math.nan, math.nan)
+            self._stats[key] = (n, stats)
+            return stats
+        xs.extend(new)
+        xs.sort()
         self._figures[key] = (len(self._order), xs)
-        stats = PeerStats.of(xs)
+        stats = PeerStats.of_sorted(xs)
         self._stats[key] = (n, stats)
         return stats
