@@ -652,6 +652,7 @@ def test_xml_entity_bomb(tmp_path: Path, template: Path, context: ReadContext) -
 
 
 _FAR = "超出报表的合理范围"
+_MAIN_NS = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _AREA = "已用区域过大"
 
 
@@ -722,6 +723,38 @@ _AREA = "已用区域过大"
             "hostile",
             "第 401 行、第 201 列",
         ),
+        # a far cell in a cell table that is never closed (the sheet cut short)
+        (
+            lambda x: x.replace(
+                b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+            ),
+            "hostile",
+            "（XFD1048576）",
+        ),
+        # a second cell table after the first, with a far cell
+        (
+            lambda x: (
+                add_rows(x, "")
+                + b'<sheetData><row r="9"><c r="XFD9"><v>1</v></c></row></sheetData>'
+            ),
+            "hostile",
+            "（XFD9）",
+        ),
+        # the cell table's tags with a prefix, the closing one with a space
+        (
+            lambda x: (
+                x.replace(b"<sheetData>", b'<y:sheetData xmlns:y="' + _MAIN_NS + b'">')
+                .replace(
+                    b"<sheetData/>", b'<y:sheetData xmlns:y="' + _MAIN_NS + b'"></y:sheetData>'
+                )
+                .replace(
+                    b"</sheetData>",
+                    b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></y:sheetData >',
+                )
+            ),
+            "hostile",
+            "（XFD1048576）",
+        ),
     ],
     ids=[
         "far-cell",
@@ -735,6 +768,9 @@ _AREA = "已用区域过大"
         "second-ref-after-crlf",
         "second-ref-spaced",
         "prefixed",
+        "unclosed-cell-table",
+        "second-cell-table",
+        "closing-tag-spelled-otherwise",
     ],
 )
 def test_absurd_cell_coordinates(
@@ -752,6 +788,28 @@ def test_absurd_cell_coordinates(
     if code == "hostile":
         assert _FAR in err.message or _AREA in err.message
         assert err.location.sheet == "工作亮点"
+
+
+def test_what_follows_the_cell_table_does_not_bound_the_grid(
+    tmp_path: Path, template: Path, context: ReadContext
+) -> None:
+    """A reader takes cells only from <sheetData>: what a sheet holds after it (here an
+    element of another program's with reference-like attributes) is not taken for cells,
+    while the same inside the cell table is refused."""
+    part = sheet_part(template, "工作亮点")
+    after = b'<extLst><ext uri="urn:x"><x r="XFD1048576"/><row r="1048576"/></ext></extLst>'
+
+    def outside(xml: bytes) -> bytes:
+        return xml.replace(b"</worksheet>", after + b"</worksheet>")
+
+    data = read_one(rewrite(template, tmp_path / "after.xlsx", {part: outside}), context)
+    assert data.registers == []
+
+    def inside(xml: bytes) -> bytes:
+        return add_rows(xml, '<row r="1048576"><c r="XFD1048576"/></row>')
+
+    err = read_error(rewrite(template, tmp_path / "inside.xlsx", {part: inside}), context)
+    assert err.code == "hostile" and "XFD1048576" in err.message
 
 
 def test_sheets_with_line_breaks_between_elements_read_the_same(

@@ -1,6 +1,6 @@
 """Bounding the grid a reader would allocate for one worksheet, and finding the cells
-that hold a formula: a few fast scans for a sheet written as every writer writes one, an
-exact XML parse for any other."""
+that hold a formula: a few fast scans of its cell table for a sheet written as every writer
+writes one, an exact XML parse for any other."""
 
 from __future__ import annotations
 
@@ -31,6 +31,10 @@ _FORMULA_CELL_RE = re.compile(
     rb"<(?:[\w.-]+:)?f(?:\s[^>]*)?(?:/>|>([^<]*)<)"
 )
 _REF_RE = re.compile(r"^\$?([A-Za-z]{1,10})\$?([0-9]{1,10})$")
+# A reader takes cells only from the sheet's cell table, <sheetData> (its local name, with
+# any prefix) up to the first </sheetData>; what follows it (drop-down lists with their
+# prompts, merged areas, page set-up) is most of a template's sheet and is not scanned.
+_CELL_TABLE_END_RE = re.compile(rb"</(?:[\w.-]+:)?sheetData\s*>")
 
 
 def col_number(letters: bytes | str) -> int:
@@ -65,10 +69,11 @@ def _check_sheet(
     """Bound the grid a reader would allocate for this worksheet, and note its formulas."""
     sheet_where = Location(file=where.file, sheet=_sheet_name(info, name))
     max_row, max_col = _dimension(blob, sheet_where, limits)
-    flat = _flatten(blob)
-    # Every r="B7"-like attribute anywhere bounds the grid: text that merely looks like one
-    # makes the check stricter, and a second r on one cell (the reader takes the last)
-    # cannot hide.
+    table = _cell_table(blob)
+    flat = _flatten(table)
+    # Every r="B7"-like attribute anywhere in the cell table bounds the grid: text that
+    # merely looks like one makes the check stricter, and a second r on one cell (the
+    # reader takes the last) cannot hide.
     refs = _ANY_REF_RE.findall(flat)
     if refs:
         cols, rows = zip(*refs, strict=True)
@@ -121,31 +126,35 @@ def _check_sheet(
     info.extents[name] = (max_row, max_col)
     if (_PLAIN_FORMULA_TAG_RE if standard else _FORMULA_TAG_RE).search(flat):
         formulas = {}
-        for col_letters, row_digits, text in _FORMULA_CELL_RE.findall(blob):
+        for col_letters, row_digits, text in _FORMULA_CELL_RE.findall(table):
             formula = _xml_unescape(text.decode("utf-8", "replace")) if text else ""
             ref = f"{col_letters.decode().upper()}{int(row_digits)}"
             formulas[ref] = "=" + formula if formula else "=（公式）"
         info.formulas[name] = formulas
 
 
-def _flatten(blob: bytes) -> bytes:
-    """The sheet with tabs and line breaks as spaces, for the scans. Most writers put none
-    after the XML declaration (and the line break that follows it), and then the sheet is
-    scanned as it is, without a copy."""
-    body = 0
-    if blob.startswith(b"<?xml"):
-        end = blob.find(b"?>")
-        if end > 0 and not any(blob.find(ws, 0, end) >= 0 for ws in (b"\t", b"\n", b"\r")):
-            body = end + 2
-            while blob[body : body + 1] in (b"\r", b"\n", b" ", b"\t") and body < len(blob):
-                body += 1
-    if (
-        body
-        and blob[body : body + 1] == b"<"
-        and not any(blob.find(ws, body) >= 0 for ws in (b"\t", b"\n", b"\r"))
-    ):
+def _cell_table(blob: bytes) -> bytes:
+    """The part of the sheet a reader takes cells from: from the tag where "sheetData"
+    first appears to the end of the last </sheetData> after it. Where there is no such
+    closing tag (a sheet cut short, or no cell table at all), to the end of the sheet:
+    cells out of bounds can never be left outside what is scanned."""
+    first = blob.find(b"sheetData")
+    if first < 0:
         return blob
-    return blob.translate(_WHITESPACE_TO_SPACE)
+    last = blob.rfind(b"sheetData")
+    end = _CELL_TABLE_END_RE.match(blob, max(blob.rfind(b"</", first, last), first))
+    start = max(blob.rfind(b"<", 0, first), 0)
+    if end is None or end.end() <= last:
+        return blob[start:]
+    return blob[start : end.end()]
+
+
+def _flatten(table: bytes) -> bytes:
+    """The cell table with tabs and line breaks as spaces, for the scans; as it is (no
+    copy) when it has none, as most writers write it."""
+    if b"\n" in table or b"\r" in table or b"\t" in table:
+        return table.translate(_WHITESPACE_TO_SPACE)
+    return table
 
 
 def _exact_extent(blob: bytes, limits: Limits) -> tuple[int, int]:
