@@ -15,8 +15,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-
 from unionroll.core import faults
 from unionroll.core.contracts import Adapter, ReadContext, Validator
 from unionroll.core.errors import SourceError, UsageError
@@ -25,8 +23,7 @@ from unionroll.core.forms import FormDefinition
 from unionroll.core.ingest.outcomes import FileOutcome, IngestOptions, Prepared
 from unionroll.core.ingest.rows import content_checksum
 from unionroll.core.model import Finding, Location, ReturnData, UnitInfo
-from unionroll.core.store import Unit
-from unionroll.core.units import unit_infos
+from unionroll.core.units import unit_ids, unit_infos
 from unionroll.core.validation import validate
 from unionroll.core.workspace import Workspace
 
@@ -157,7 +154,7 @@ class FileReader:
         self.today = self.options.today or date.today()
         with workspace.session() as session:
             self.units: dict[str, UnitInfo] = unit_infos(session)
-            self.unit_ids: dict[str, int] = dict(session.execute(select(Unit.code, Unit.id)).all())
+            self.unit_ids: dict[str, int] = unit_ids(session)
 
     def adapter_settings(self, name: str) -> dict[str, Any]:
         """An adapter's settings: ``[adapters.NAME]`` over ``[plugins.NAME]``."""

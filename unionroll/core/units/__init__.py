@@ -35,6 +35,7 @@ from unionroll.core.units.queries import (
     root,
     subtree_ids,
     tree,
+    unit_ids,
     unit_infos,
 )
 
@@ -60,5 +61,6 @@ __all__ = [
     "subtree_ids",
     "tree",
     "unit_history",
+    "unit_ids",
     "unit_infos",
 ]

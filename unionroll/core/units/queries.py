@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from unionroll.core.errors import UnknownUnitError
 from unionroll.core.model import UnitInfo
@@ -55,17 +55,22 @@ def require_unit(session: Session, code: str) -> Unit:
     return unit
 
 
+_UNITS = Unit.__table__
+_PARENTS = _UNITS.alias("parent")
+# On the table rather than the mapped class: reading them needs no mapper set up, which
+# an ingest (that reads units this way and nothing else through the ORM) is spared.
+_UNIT_INFOS = select(
+    _UNITS.c.code,
+    _UNITS.c.name,
+    _UNITS.c.level,
+    _PARENTS.c.code,
+    _UNITS.c.active_from,
+    _UNITS.c.active_to,
+).outerjoin(_PARENTS, _PARENTS.c.id == _UNITS.c.parent_id)
+
+
 def unit_infos(session: Session) -> dict[str, UnitInfo]:
     """Every unit as a plain :class:`UnitInfo`, by code."""
-    parent = aliased(Unit)
-    stmt = select(
-        Unit.code,
-        Unit.name,
-        Unit.level,
-        parent.code,
-        Unit.active_from,
-        Unit.active_to,
-    ).outerjoin(parent, parent.id == Unit.parent_id)
     return {
         row[0]: UnitInfo(
             code=row[0],
@@ -75,8 +80,13 @@ def unit_infos(session: Session) -> dict[str, UnitInfo]:
             active_from=row[4],
             active_to=row[5],
         )
-        for row in session.execute(stmt)
+        for row in session.execute(_UNIT_INFOS)
     }
+
+
+def unit_ids(session: Session) -> dict[str, int]:
+    """Every unit's row id, by code."""
+    return dict(session.execute(select(_UNITS.c.code, _UNITS.c.id)).all())
 
 
 def subtree_ids(session: Session, unit_id: int) -> list[int]:
