@@ -24,8 +24,6 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
 from sqlalchemy import Table, bindparam, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
@@ -119,7 +117,10 @@ def source_file_ids(conn: Connection, rows: list[dict[str, object]]) -> dict[str
     ids: dict[str, int] = dict(conn.execute(_SOURCE_IDS, {"checksums": checksums}).all())
     missing = list({row["checksum"]: row for row in rows if row["checksum"] not in ids}.values())
     if missing:
-        make = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+        if conn.dialect.name == "postgresql":  # its dialect only where it is in use
+            from sqlalchemy.dialects.postgresql import insert as make
+        else:
+            from sqlalchemy.dialects.sqlite import insert as make
         stmt = make(_SOURCES).on_conflict_do_nothing(index_elements=["checksum"])
         conn.execute(stmt, missing)
         wanted = sorted(str(row["checksum"]) for row in missing)
