@@ -252,3 +252,23 @@ def test_register_commands_hook_receives_the_group() -> None:
     finally:
         pm.unregister(name="cmd-spy")
     assert seen and seen[0] is cli
+
+
+def test_registering_the_built_in_plugins_imports_no_writer() -> None:
+    """Every command registers the built-in plugins; what writes documents, workbooks and
+    templates is imported only when something is written, so registering them (an ingest
+    does) loads neither xlsxwriter nor python-docx nor the report context."""
+    import subprocess
+
+    code = (
+        "import sys\n"
+        "from unionroll.core.plugins import create_plugin_manager, registered_reports\n"
+        "pm = create_plugin_manager(load_entry_points=False)\n"
+        "assert {'workbook', 'county-summary', 'priorities'} <= set(registered_reports(pm))\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('xlsxwriter', 'docx')"
+        " or 'report_context' in m or 'rollup_types' in m))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr

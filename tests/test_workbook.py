@@ -25,7 +25,7 @@ from unionroll.core.rollup import rollup
 from unionroll.core.rollup_types import RollupResult
 from unionroll.core.units import import_units
 from unionroll.core.workspace import Workspace
-from unionroll.plugins import workbook as workbook_mod
+from unionroll.plugins import workbook_write as workbook_mod
 from unionroll.plugins.workbook import WorkbookReport
 from unionroll.plugins.workbook_base import clean_text, display_width, sheet_name
 

@@ -391,3 +391,11 @@ def test_unwritable_path_is_a_user_error(tmp_path: Path) -> None:
     with pytest.raises(UnionrollError) as info:
         make(tmp_path / "no such folder")
     assert "无法写入模板文件" in info.value.message and "请先关闭" in info.value.message
+
+
+def test_cell_names_are_xlsxwriters() -> None:
+    from xlsxwriter.utility import xl_rowcol_to_cell
+
+    for row in (0, 1, 9, 99, 1_048_575):
+        for col in [*range(800), 16_383]:
+            assert xt.cell_name(row, col) == xl_rowcol_to_cell(row, col)

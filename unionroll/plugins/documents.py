@@ -7,23 +7,29 @@ Both are written from a wording template (``county_summary.txt.j2``,
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from unionroll.core.contracts import Report, ReportOptions
 from unionroll.core.files import safe_name, write_text_atomic
 from unionroll.core.hookcalls import report_context
 from unionroll.core.hookspecs import hookimpl
-from unionroll.core.rollup_types import RollupResult
-from unionroll.plugins.document import parse_markup, to_html, to_markdown
-from unionroll.plugins.docx_writer import Doc
-from unionroll.plugins.report_context import summary_context
 from unionroll.plugins.templating import make_environment
+
+if TYPE_CHECKING:
+    from unionroll.core.rollup_types import RollupResult
+    from unionroll.plugins.docx_writer import Doc
+
+# What writes the documents is imported when one is written: the plugin is registered by
+# every command (an ingest among them), and most write no document.
 
 
 def build_document(
     report_name: str, template: str, rollup: RollupResult, options: ReportOptions
 ) -> tuple[Doc, Any]:
     """Render a wording template into a document; returns it with the environment used."""
+    from unionroll.plugins.document import parse_markup
+    from unionroll.plugins.report_context import summary_context
+
     env = make_environment(options.pm, override_dir=options.templates_dir)
     context = summary_context(
         rollup, org=options.title_prefix or rollup.workspace_name, today=options.today
@@ -34,6 +40,8 @@ def build_document(
 
 
 def save_document(doc: Doc, env: Any, out_dir: Path, options: ReportOptions) -> list[Path]:
+    from unionroll.plugins.document import to_html, to_markdown
+
     stem = safe_name(doc.title) or "报告"
     written: list[Path] = []
     for fmt in options.formats:

@@ -10,10 +10,12 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from xlsxwriter.workbook import Workbook
-from xlsxwriter.worksheet import Worksheet
+if TYPE_CHECKING:
+    from xlsxwriter.workbook import Workbook
+    from xlsxwriter.worksheet import Worksheet
+
 
 # Characters XML 1.0 cannot carry (a workbook with one of them does not open) and lone
 # surrogates (which cannot be encoded as UTF-8 at all).

@@ -3,26 +3,22 @@ the data sheet and the register sheets."""
 
 from __future__ import annotations
 
-import functools
 import io
 from pathlib import Path
 
 from python_calamine import CalamineError, CalamineWorkbook
-from xlsxwriter.utility import xl_rowcol_to_cell
 
 from unionroll.adapters import xlsx_safety
 from unionroll.adapters.xlsx_return.cells import Cell, _key
 from unionroll.adapters.xlsx_return.data_sheet import _DataSheet
 from unionroll.adapters.xlsx_return.register_sheets import _RegisterSheets
-from unionroll.adapters.xlsx_template import DATA_SHEET, META_SHEET, TEMPLATE_FORMAT
+from unionroll.adapters.xlsx_template import DATA_SHEET, META_SHEET, TEMPLATE_FORMAT, cell_name
 from unionroll.core.contracts import ReadContext
 from unionroll.core.errors import SourceError
 from unionroll.core.forms import FormDefinition
 from unionroll.core.model import Finding, Location, ReturnData
 
 NAME = "xlsx-return"  # the adapter, as recorded on each return it reads
-# A cell's name (B7) for its row and column: the same few hundred in every return.
-_cell_name = functools.lru_cache(maxsize=65536)(xl_rowcol_to_cell)
 _REQUIRED_META = ("form_id", "form_version", "unit_code", "period")
 _YES = {"是", "yes", "true", "1", "y"}
 
@@ -40,7 +36,7 @@ class _Reader(_DataSheet, _RegisterSheets):
         self.findings: list[Finding] = []
 
     def loc(self, sheet: str, r: int, c: int) -> Location:
-        return Location(file=self.display, sheet=sheet, cell=_cell_name(r, c))
+        return Location(file=self.display, sheet=sheet, cell=cell_name(r, c))
 
     def fail(self, message: str, code: str, location: Location | None = None) -> SourceError:
         return SourceError(message, code=code, location=location or Location(file=self.display))

@@ -18,11 +18,8 @@ registers), ``writer`` (:func:`write_template`, the instructions and metadata sh
 
 from __future__ import annotations
 
-from unionroll.adapters.xlsx_template.batch import (
-    TemplateJob,
-    template_filename,
-    write_templates,
-)
+from typing import TYPE_CHECKING
+
 from unionroll.adapters.xlsx_template.layout import (
     COL_ID,
     COL_LABEL,
@@ -49,6 +46,7 @@ from unionroll.adapters.xlsx_template.layout import (
     REG_LABEL_ROW,
     REG_TITLE_ROW,
     TEMPLATE_FORMAT,
+    cell_name,
     meta_cell,
 )
 from unionroll.adapters.xlsx_template.text import (
@@ -57,7 +55,28 @@ from unionroll.adapters.xlsx_template.text import (
     list_indicators,
     type_hint,
 )
-from unionroll.adapters.xlsx_template.writer import write_template
+from unionroll.core.lazy import lazy_names
+
+if TYPE_CHECKING:
+    from unionroll.adapters.xlsx_template.batch import (
+        TemplateJob,
+        template_filename,
+        write_templates,
+    )
+    from unionroll.adapters.xlsx_template.writer import write_template
+
+# The writing half (xlsxwriter) is imported when first asked for: reading a return needs
+# only the layout, and a command that writes no template is spared xlsxwriter's import.
+_WRITING = {
+    "TemplateJob": "batch",
+    "template_filename": "batch",
+    "write_templates": "batch",
+    "write_template": "writer",
+}
+
+
+__getattr__ = lazy_names(__name__, _WRITING)
+
 
 __all__ = [
     "COLUMN_HEADER_ROW",
@@ -86,6 +105,7 @@ __all__ = [
     "REG_TITLE_ROW",
     "TEMPLATE_FORMAT",
     "TemplateJob",
+    "cell_name",
     "format_date_zh",
     "indicator_list_label",
     "list_indicators",

@@ -7,7 +7,7 @@ single source.
 
 from __future__ import annotations
 
-from xlsxwriter.utility import xl_rowcol_to_cell
+import functools
 
 # --- the layout (documented in docs/return-format.md; change both together) -------------
 
@@ -62,6 +62,19 @@ META_KEYS = (
 MONTHS = tuple(str(m) for m in range(1, 13))
 
 
+@functools.lru_cache(maxsize=65536)
+def cell_name(row: int, col: int) -> str:
+    """A cell's name in A1 notation from its 0-based row and column (row 6, column 1: B7),
+    as xlsxwriter names it; a reader of returns is spared importing xlsxwriter for it. The
+    same few hundred cells are named in every return, hence remembered."""
+    letters = ""
+    col += 1
+    while col:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(65 + rest) + letters
+    return f"{letters}{row + 1}"
+
+
 def meta_cell(key: str) -> str:
     """Where the template writes a metadata key (A1 notation of its value cell)."""
-    return xl_rowcol_to_cell(META_KEYS.index(key) + 1, 1)
+    return cell_name(META_KEYS.index(key) + 1, 1)
