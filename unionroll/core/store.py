@@ -367,10 +367,11 @@ def make_engine(url: str) -> Engine:
 
 
 def _postgresql_options() -> None:
-    """The models' options for PostgreSQL alone, added when an engine for it is made
-    (Alembic compares the models with the database). Named in the model itself, an option
-    ``postgresql_...`` would load SQLAlchemy's PostgreSQL dialect, some 35 ms, into every
-    command on SQLite. (The schema itself is the migrations', which name both.)"""
+    """The models' options for PostgreSQL alone, added when an engine for it is made, so
+    that on PostgreSQL too the models say what the migrations make (the schema is the
+    migrations': 0003 creates uq_returns_current with both WHEREs). Named in the model
+    itself, an option ``postgresql_...`` would load SQLAlchemy's PostgreSQL dialect, some
+    35 ms, into every command on SQLite."""
     index = next(i for i in ReturnRecord.__table__.indexes if i.name == "uq_returns_current")
     index.dialect_options["postgresql"]["where"] = text(CURRENT_WHERE)
 
