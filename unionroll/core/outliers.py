@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from unionroll.core.forms import Indicator
 from unionroll.core.outlier_rules import HistoryRule, PeerRule
@@ -51,24 +50,12 @@ class PeerStats:
 
     @classmethod
     def of(cls, values: Sequence[float]) -> PeerStats | None:
-        """The spread of ``values``; None when there are none. Up to ``SMALL`` values it is
-        worked out in plain Python (quicker there than setting up arrays, and an ingest of
-        a few files does not load numpy); above, with numpy."""
-        n = len(values)
-        if not n:
-            return None
-        if n <= SMALL:
-            xs = sorted(map(float, values))
-            if any(x != x for x in xs):  # NaN: no median and no spread, as numpy says
-                return cls(n, math.nan, math.nan, math.nan)
-            return cls.of_sorted(xs)
-        np = _numpy()
-        arr = np.sort(np.asarray(values, dtype=float))
-        if np.isnan(arr[-1]):  # NaN sorts last
-            return cls(n, math.nan, math.nan, math.nan)
-        mid = _median(arr)
-        dev = np.abs(arr - mid)
-        return cls(n, mid, _median(np.sort(dev)), math.fsum(dev.tolist()) / n)
+        """The spread of ``values``; None when there are none (NaN among them: no median
+        and no spread, as numpy says)."""
+        xs = sorted(map(float, values))
+        if any(x != x for x in xs):
+            return cls(len(xs), math.nan, math.nan, math.nan)
+        return cls.of_sorted(xs)
 
     @classmethod
     def of_sorted(cls, xs: list[float]) -> PeerStats | None:
@@ -94,22 +81,12 @@ class PeerStats:
         return None
 
 
-SMALL = 256  # up to this many values, PeerStats.of works in plain Python
-
-
-def _median(ordered: Sequence[float] | Any) -> float:
-    """The median of sorted values (a list, or a numpy array), as ``np.median`` gives it.
-    (``np.median`` itself imports ``numpy.ma`` on first use, a tenth of a second.)"""
+def _median(ordered: Sequence[float]) -> float:
+    """The median of sorted values, as ``np.median`` gives it."""
     half, odd = divmod(len(ordered), 2)
     if odd:
         return float(ordered[half])
     return float((ordered[half - 1] + ordered[half]) / 2)
-
-
-def _numpy() -> Any:
-    import numpy  # only for a large pool of peers: see PeerStats.of
-
-    return numpy
 
 
 def modified_z(value: float, others: Sequence[float]) -> float | None:
