@@ -221,9 +221,10 @@ def find_outliers(
     in ``codes``, when given), each compared with its unit's past and with all the other
     returns of its level and period."""
     quarters = period.subperiods(form.period_type)
+    depth = history_depth(form)
     wanted = {q.code for q in quarters}
     for q in quarters:
-        wanted.update(p.code for p in previous_periods(q, history_depth(form)))
+        wanted.update(p.code for p in previous_periods(q, depth))
     rows = conn.execute(_VALUES.where(_R.c.period.in_(sorted(wanted)))).all()
     values: dict[tuple[str, str, bool], Values] = defaultdict(dict)
     info: dict[tuple[str, str, bool], tuple[str, str, str]] = {}
@@ -246,7 +247,7 @@ def find_outliers(
         q = Period.parse(pcode)
         history = [
             (p, values[(code, p.code, consolidated)])
-            for p in previous_periods(q, history_depth(form))
+            for p in previous_periods(q, depth)
             if (code, p.code, consolidated) in values
         ]
         peers = None if consolidated else by_level[(level, pcode)]
