@@ -12,6 +12,9 @@ command reads large batches in worker processes, see unionroll/core/ingest/reade
 for each database, then the naive way (openpyxl and an ORM row per cell, one transaction
 per file: bench/ingest_naive.py) on the first ``--naive`` xlsx files, and the ratio. The
 data is generated first (not timed) in a temporary folder that is removed afterwards.
+After each database's run, a one-file ingest is timed (the median of three): what any run
+pays once, starting and ending the command, so the rate of the rest of the run is printed
+beside the whole run's (``--no-start-up`` leaves this out).
 
 Two things about the machine are printed with the figures, since they move them more
 than most changes to the program do. The ingest runs with its compiled bytecode cached, as
@@ -207,6 +210,24 @@ def warm_up(work: Path, returns: Path, env: dict[str, str]) -> None:
     subprocess.run(cmd, capture_output=True, env=env, check=True)
 
 
+def start_up(
+    work: Path, returns: Path, db_url: str | None, label: str, env: dict[str, str]
+) -> float:
+    """Seconds a one-file ``unionroll ingest`` takes (median of three, each into a new
+    workspace): the command's start-up and end, which every run pays once whatever its size."""
+    one = work / "warm-up"
+    times = []
+    for i in range(3):
+        ws_dir = new_workspace(work / f"ws-one-{label}-{i}", returns, db_url)
+        cmd = [sys.executable, "-m", "unionroll", "--workspace", str(ws_dir)]
+        if db_url:
+            cmd += ["--db", db_url]
+        start = time.perf_counter()
+        subprocess.run([*cmd, "ingest", str(one)], capture_output=True, env=env, check=True)
+        times.append(time.perf_counter() - start)
+    return sorted(times)[1]
+
+
 def file_create_cost(folder: Path, n: int = 1000) -> tuple[float, float]:
     """Microseconds of wall-clock and of kernel CPU to create and write one small file
     in ``folder`` now (the files are left in place: deleting them would slow the disk)."""
@@ -265,6 +286,12 @@ def main() -> None:
         "--naive", type=int, default=300, help="xlsx files for the naive openpyxl path (0: none)"
     )
     parser.add_argument(
+        "--no-start-up",
+        dest="start_up",
+        action="store_false",
+        help="do not time a one-file ingest (the command's fixed cost) for each database",
+    )
+    parser.add_argument(
         "--dir",
         type=Path,
         default=None,
@@ -309,6 +336,18 @@ def main() -> None:
                     f"{'':<10} CPU {r['cpu']:.1f} s in all processes = {per_file:.2f} ms a file "
                     f"({r['kernel']:.1f} s of it in the kernel)"
                 )
+                if args.start_up:
+                    one_url, one_schema = pg_schema(args.pg) if url else (None, None)
+                    try:
+                        fixed = start_up(work, returns, one_url, label, env)
+                    finally:
+                        if one_schema:
+                            drop_schema(args.pg, one_schema)
+                    rest = r["files"] / max(r["seconds"] - fixed, 1e-9)
+                    print(
+                        f"{'':<10} a one-file ingest takes {fixed:.2f} s (start-up and end, "
+                        f"paid once a run); the rest of this run went at {rest:.0f} files/s"
+                    )
             xlsx = sorted(returns.glob("*.xlsx"))[: args.naive]
             if xlsx:
                 n = naive_ingest(xlsx, work / "naive.sqlite")
