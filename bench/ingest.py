@@ -210,21 +210,26 @@ def warm_up(work: Path, returns: Path, env: dict[str, str]) -> None:
     subprocess.run(cmd, capture_output=True, env=env, check=True)
 
 
-def start_up(
-    work: Path, returns: Path, db_url: str | None, label: str, env: dict[str, str]
-) -> float:
-    """Seconds a one-file ``unionroll ingest`` takes (median of three, each into a new
-    workspace): the command's start-up and end, which every run pays once whatever its size."""
+def start_up(work: Path, returns: Path, pg_base: str | None, env: dict[str, str]) -> float:
+    """Seconds a one-file ``unionroll ingest`` (the warm-up's file) takes, the median of
+    three, each into a new workspace (on PostgreSQL when ``pg_base`` is given, each in a
+    schema of its own): the command's start-up and end, which every run pays once whatever
+    its size."""
     one = work / "warm-up"
     times = []
     for i in range(3):
-        ws_dir = new_workspace(work / f"ws-one-{label}-{i}", returns, db_url)
-        cmd = [sys.executable, "-m", "unionroll", "--workspace", str(ws_dir)]
-        if db_url:
-            cmd += ["--db", db_url]
-        start = time.perf_counter()
-        subprocess.run([*cmd, "ingest", str(one)], capture_output=True, env=env, check=True)
-        times.append(time.perf_counter() - start)
+        url, schema = pg_schema(pg_base) if pg_base else (None, None)
+        try:
+            ws_dir = new_workspace(work / f"ws-one-{schema or 'sqlite'}-{i}", returns, url)
+            cmd = [sys.executable, "-m", "unionroll", "--workspace", str(ws_dir)]
+            if url:
+                cmd += ["--db", url]
+            start = time.perf_counter()
+            subprocess.run([*cmd, "ingest", str(one)], capture_output=True, env=env, check=True)
+            times.append(time.perf_counter() - start)
+        finally:
+            if pg_base and schema:
+                drop_schema(pg_base, schema)
     return sorted(times)[1]
 
 
@@ -337,16 +342,17 @@ def main() -> None:
                     f"({r['kernel']:.1f} s of it in the kernel)"
                 )
                 if args.start_up:
-                    one_url, one_schema = pg_schema(args.pg) if url else (None, None)
-                    try:
-                        fixed = start_up(work, returns, one_url, label, env)
-                    finally:
-                        if one_schema:
-                            drop_schema(args.pg, one_schema)
-                    rest = r["files"] / max(r["seconds"] - fixed, 1e-9)
+                    fixed = start_up(work, returns, args.pg if url else None, env)
+                    # (Left out for a run too short for the difference to mean much.)
+                    rest = (
+                        f"; the rest of this run went at {r['files'] / (r['seconds'] - fixed):.0f}"
+                        " files/s"
+                        if r["seconds"] > 2 * fixed
+                        else ""
+                    )
                     print(
                         f"{'':<10} a one-file ingest takes {fixed:.2f} s (start-up and end, "
-                        f"paid once a run); the rest of this run went at {rest:.0f} files/s"
+                        f"paid once a run){rest}"
                     )
             xlsx = sorted(returns.glob("*.xlsx"))[: args.naive]
             if xlsx:
