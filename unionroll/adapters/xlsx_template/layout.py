@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import functools
 
+from unionroll.core.unit_table import column_letter
+
 # --- the layout (documented in docs/return-format.md; change both together) -------------
 
 TEMPLATE_FORMAT = 1  # bump when the layout changes in a way a reader must know about
@@ -67,12 +69,7 @@ def cell_name(row: int, col: int) -> str:
     """A cell's name in A1 notation from its 0-based row and column (row 6, column 1: B7),
     as xlsxwriter names it; a reader of returns is spared importing xlsxwriter for it. The
     same few hundred cells are named in every return, hence remembered."""
-    letters = ""
-    col += 1
-    while col:
-        col, rest = divmod(col - 1, 26)
-        letters = chr(65 + rest) + letters
-    return f"{letters}{row + 1}"
+    return f"{column_letter(col)}{row + 1}"
 
 
 def meta_cell(key: str) -> str:
