@@ -47,6 +47,20 @@ def test_files_are_kept_in_the_order_given_and_folders_expand_in_place(tmp_path:
     assert collect_files(collect_files([tmp_path / "d", z])) == [inner, z]
 
 
+def test_what_was_collected_is_not_looked_at_again(tmp_path: Path) -> None:
+    """The command line collects the files, then ingest is given them: no second stat of
+    each file. One removed in between stays listed (its reading then says it is gone);
+    the same paths given as a plain list are looked at, and the missing one named."""
+    a = _touch(tmp_path / "d" / "a.xlsx")
+    b = _touch(tmp_path / "d" / "b.xlsx")
+    found = collect_files([tmp_path / "d"])
+    b.unlink()
+    assert collect_files(found) is found
+    assert found == [a, b]
+    with pytest.raises(UsageError, match=r"b\.xlsx"):
+        collect_files(list(found))
+
+
 def test_missing_paths_are_all_named(tmp_path: Path) -> None:
     _touch(tmp_path / "ok.xlsx")
     with pytest.raises(UsageError, match="找不到这些文件或文件夹") as err:

@@ -11,7 +11,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 from sqlalchemy import func, select
 
-from unionroll.core.ingest import IngestOptions, ingest_paths
+from unionroll.core.ingest import IngestOptions, collect_files, ingest_paths
 from unionroll.core.ingest import rows as ingest_rows
 from unionroll.core.status import period_status
 from unionroll.core.store import Finding, RegisterRow, ReturnRecord, ReturnValue, SourceFile
@@ -180,6 +180,24 @@ def test_a_folder_with_bad_files_stores_the_good_ones(county: Workspace, tmp_pat
     assert unknown.status == "rejected"
     assert any("S99" in f.message for f in unknown.findings)
     assert count(county, ReturnRecord) == 2
+
+
+def test_a_file_removed_after_listing_is_named_and_the_rest_stored(
+    county: Workspace, tmp_path: Path
+) -> None:
+    """The command line lists the files first; one removed before it is read is refused
+    with a message in Chinese, and the others are stored."""
+    folder = tmp_path / "in"
+    write_return(folder, "s11.json", "S11")
+    gone = write_return(folder, "s21.json", "S21")
+    files = collect_files([folder])
+    gone.unlink()
+    result = ingest_paths(county, files, options=OPTS)
+    assert not result.ok and result.count("accepted") == 1
+    error = {f.display_name: f for f in result.files}["s21.json"].error
+    assert error is not None and error.code == "unreadable"
+    assert "找不到这个文件" in error.message and "被移走或删除" in error.message
+    assert count(county, ReturnRecord) == 1
 
 
 def test_duplicate_file_in_one_batch_is_skipped(county: Workspace, tmp_path: Path) -> None:

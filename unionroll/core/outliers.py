@@ -7,7 +7,10 @@ rules and their defaults are in :mod:`unionroll.core.outlier_rules` and docs/out
 
 from __future__ import annotations
 
+import itertools
 import math
+import operator
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -59,15 +62,21 @@ class PeerStats:
 
     @classmethod
     def of_sorted(cls, xs: list[float]) -> PeerStats | None:
-        """The spread of floats already in ascending order, none of them NaN, in plain
-        Python whatever their number: the deviations from the median fall and then rise
-        along ``xs``, and sorting two such runs is a single merge."""
+        """The spread of floats already in ascending order, none of them NaN, without
+        sorting their deviations: below the median they fall along ``xs`` and from it
+        they rise, so the middle deviations are found by bisecting the two runs (a pool
+        at ingest asks again each time it has grown by a tenth)."""
         n = len(xs)
         if not n:
             return None
         mid = _median(xs)
-        dev = sorted([abs(x - mid) for x in xs])
-        return cls(n, mid, _median(dev), math.fsum(dev) / n)
+        dev = _Deviations(xs, mid)
+        half, odd = divmod(n, 2)
+        mad = dev.kth(half) if odd else (dev.kth(half - 1) + dev.kth(half)) / 2
+        # fsum is exact whatever the order of its terms: the same sum as over the sorted
+        # deviations.
+        total = math.fsum(map(abs, map(operator.sub, xs, itertools.repeat(mid))))
+        return cls(n, mid, float(mad), total / n)
 
     def z(self, value: float) -> float | None:
         """Iglewicz and Hoaglin's modified z-score: 0.6745 × (value − median) / MAD. When
@@ -79,6 +88,42 @@ class PeerStats:
         if self.mean_ad > 0:
             return (value - self.median) / (MEAN_AD_SCALE * self.mean_ad)
         return None
+
+
+class _Deviations:
+    """|x − mid| over ascending ``xs`` as two ascending runs: ``mid − x`` for the x below
+    ``mid``, nearest first, and ``x − mid`` for the rest."""
+
+    def __init__(self, xs: list[float], mid: float) -> None:
+        self.xs, self.mid = xs, mid
+        self.split = bisect_left(xs, mid)
+        self.n_low, self.n_high = self.split, len(xs) - self.split
+
+    def _low(self, i: int) -> float:
+        return self.mid - self.xs[self.split - 1 - i]
+
+    def _high(self, j: int) -> float:
+        return self.xs[self.split + j] - self.mid
+
+    def kth(self, k: int) -> float:
+        """The ``k``-th smallest deviation (from 0): the larger of the last taken from
+        each run when the ``k + 1`` smallest are ``i`` from the low run and the rest from
+        the high one."""
+        taken = k + 1
+        lo, hi = max(0, taken - self.n_high), min(taken, self.n_low)
+        while lo < hi:  # the fewest i with low[i] >= high[taken - i - 1]
+            i = (lo + hi) // 2
+            if self._low(i) < self._high(taken - i - 1):
+                lo = i + 1
+            else:
+                hi = i
+        i, j = lo, taken - lo
+        best = -math.inf
+        if i:
+            best = self._low(i - 1)
+        if j:
+            best = max(best, self._high(j - 1))
+        return best
 
 
 def _median(ordered: Sequence[float]) -> float:

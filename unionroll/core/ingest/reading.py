@@ -34,13 +34,20 @@ HEAD_BYTES = 8192
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-def collect_files(paths: Iterable[str | Path]) -> list[Path]:
+class CollectedFiles(list[Path]):
+    """The files :func:`collect_files` found: given to it again (the command line expands
+    the folders to count the files, then hands them to ``ingest_paths``), taken as they
+    are, without a ``stat`` for each."""
+
+
+def collect_files(paths: Iterable[str | Path]) -> CollectedFiles:
     """Expand files and folders (recursively) into a sorted list of files to read.
 
     One ``stat`` per path given, and none per file found in a folder (the directory
-    entries say what they are), since the command line expands the folders and then
-    ``ingest_paths`` is given the files."""
-    files: list[Path] = []
+    entries say what they are), nor for what it found before."""
+    if isinstance(paths, CollectedFiles):
+        return paths
+    files = CollectedFiles()
     missing: list[str] = []
     for raw in paths:
         path = Path(raw)
@@ -178,6 +185,10 @@ class FileReader:
             prep.size = len(prep.blob)
         except SourceError as exc:
             outcome.error = _finding_from(exc, where)
+            return prep
+        except FileNotFoundError:
+            message = "找不到这个文件：列出要读取的文件之后，它被移走或删除了。请确认后重新报送。"
+            outcome.error = Finding("error", "unreadable", message, where)
             return prep
         except OSError as exc:
             outcome.error = Finding("error", "unreadable", f"无法打开文件：{exc.strerror}", where)
