@@ -34,13 +34,14 @@ def test_the_models_describe_the_partial_index_for_each_database() -> None:
     from sqlalchemy.dialects import postgresql, sqlite
     from sqlalchemy.schema import CreateIndex
 
-    from unionroll.core import store
+    from unionroll.core import tables
+    from unionroll.core.engine import make_engine
 
-    store.make_engine("postgresql://postgres@127.0.0.1:5432/test")  # connects to nothing
-    index = next(i for i in store.ReturnRecord.__table__.indexes if i.name == "uq_returns_current")
+    make_engine("postgresql://postgres@127.0.0.1:5432/test")  # connects to nothing
+    index = next(i for i in tables.returns.indexes if i.name == "uq_returns_current")
     for dialect in (sqlite.dialect(), postgresql.dialect()):
         ddl = str(CreateIndex(index).compile(dialect=dialect))
-        assert ddl.endswith(f"(unit_id, period) WHERE {store.CURRENT_WHERE}"), ddl
+        assert ddl.endswith(f"(unit_id, period) WHERE {tables.CURRENT_WHERE}"), ddl
 
 
 def test_sqlite_commands_do_not_load_the_postgresql_dialect(tmp_path: Path) -> None:

@@ -104,7 +104,6 @@ def test_peer_spread_is_the_same_for_few_and_many_peers(n: int) -> None:
     assert nan is not None and math.isnan(nan.median) and nan.z(1.0) is None
 
 
-
 def test_the_middle_deviations_found_without_sorting_them_are_exact() -> None:
     """The MAD is picked out of the two runs of deviations, not sorted: the very floats
     the sorted deviations give, for odd and even counts, ties, negatives and fractions."""
@@ -119,6 +118,7 @@ def test_the_middle_deviations_found_without_sorting_them_are_exact() -> None:
         dev = sorted(abs(x - mid) for x in xs)
         stats = PeerStats.of_sorted(xs)
         assert stats == PeerStats(n, mid, statistics.median(dev), math.fsum(dev) / n), xs
+
 
 def test_a_growing_pool_of_peers_gives_the_spread_of_its_figures() -> None:
     """A pool that grows one return at a time keeps each indicator's figures in order and

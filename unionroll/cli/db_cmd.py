@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 
 from unionroll.cli.common import AppContext, handle_errors, pass_app
-from unionroll.core import integrity, migrate, store
+from unionroll.core import integrity, migrate
+from unionroll.core.engine import check_connection
 
 
 @click.group("db")
@@ -21,7 +22,7 @@ def db() -> None:
 def upgrade(app: AppContext) -> None:
     """把数据库结构升级到本程序的版本（已是最新则不做改动）。"""
     ws = app.workspace
-    store.check_connection(ws.engine)
+    check_connection(ws.engine)
     before = migrate.current_revision(ws.engine)
     migrate.upgrade(ws.engine)
     after = migrate.current_revision(ws.engine)
@@ -37,7 +38,7 @@ def upgrade(app: AppContext) -> None:
 def status(app: AppContext) -> None:
     """显示数据库地址和结构版本。"""
     ws = app.workspace
-    store.check_connection(ws.engine)
+    check_connection(ws.engine)
     current = migrate.current_revision(ws.engine)
     head = migrate.head_revision()
     click.echo(f"数据库：{ws.engine.url.render_as_string(hide_password=True)}")
@@ -50,7 +51,7 @@ def status(app: AppContext) -> None:
 def check(app: AppContext) -> None:
     """检查数据库和保留的源文件是否完整一致（只读，不做任何改动）；有问题时以非零状态退出。"""
     ws = app.workspace
-    store.check_connection(ws.engine)
+    check_connection(ws.engine)
     report = integrity.check_store(ws)
     for item in report.checks:
         mark = "通过" if item.ok else f"有 {len(item.problems)} 处问题"
@@ -74,7 +75,7 @@ def backup(app: AppContext, target: Path | None) -> None:
     TARGET 为备份文件路径，默认写到工作区的 backups/ 文件夹。
     """
     ws = app.workspace
-    store.check_connection(ws.engine)
+    check_connection(ws.engine)
     written = integrity.backup_sqlite(ws, target)
     db_file = Path(ws.engine.url.database or "")
     click.echo(f"已备份数据库到 {written}")

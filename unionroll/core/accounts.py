@@ -18,7 +18,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from unionroll.core.errors import UnionrollError
-from unionroll.core.store import Setting, Unit, UserAccount, utcnow
+from unionroll.core.store import Setting, Unit, UserAccount
+from unionroll.core.tables import utcnow
 from unionroll.core.units import require_unit
 from unionroll.core.workspace import Workspace
 

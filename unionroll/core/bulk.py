@@ -26,7 +26,8 @@ from sqlalchemy.engine import Connection
 from unionroll.core.errors import UsageError
 from unionroll.core.forms import FormDefinition
 from unionroll.core.periods import Period
-from unionroll.core.store import RegisterRow, ReturnRecord, Unit, UnitClosure, utcnow
+from unionroll.core.store import RegisterRow, ReturnRecord, Unit, UnitClosure
+from unionroll.core.tables import utcnow
 from unionroll.core.units.closure import closure_of
 from unionroll.core.workspace import Workspace
 

@@ -23,7 +23,6 @@ from unionroll.core import migrate
 from unionroll.core.errors import DatabaseError
 from unionroll.core.files import stale_parts
 from unionroll.core.store import (
-    ACTIVE_STATUSES,
     Finding,
     RegisterRow,
     ReturnRecord,
@@ -32,6 +31,7 @@ from unionroll.core.store import (
     Unit,
     UnitClosure,
 )
+from unionroll.core.tables import ACTIVE_STATUSES
 from unionroll.core.units import closure_of
 from unionroll.core.workspace import Workspace
 

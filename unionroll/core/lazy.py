@@ -14,14 +14,16 @@ from typing import Any
 
 
 def lazy_names(package: str, names: Mapping[str, str]) -> Callable[[str], Any]:
-    """A module ``__getattr__`` for ``package``: ``names`` maps each name to the submodule
-    (relative to ``package``) that defines it."""
+    """A module ``__getattr__`` for ``package``: ``names`` maps each name to the module
+    that defines it, a submodule of ``package`` by its own name or any module by its full
+    dotted name."""
 
     def __getattr__(name: str) -> Any:
         module = names.get(name)
         if module is None:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
-        value = getattr(importlib.import_module(f"{package}.{module}"), name)
+        full = module if "." in module else f"{package}.{module}"
+        value = getattr(importlib.import_module(full), name)
         setattr(sys.modules[package], name, value)
         return value
 

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 
+from unionroll.core.engine import check_connection
 from unionroll.core.errors import DatabaseError
-from unionroll.core.store import check_connection
 
 if TYPE_CHECKING:
     from alembic.config import Config

@@ -22,11 +22,10 @@ from unionroll.core.model import CheckedReturn, Finding, UnitInfo
 from unionroll.core.outlier_checks import history_depth, outliers_of, previous_periods
 from unionroll.core.outliers import Outlier, PeerPool, Values
 from unionroll.core.periods import Period
-from unionroll.core.store import ACTIVE_STATUSES, ReturnRecord, ReturnValue, Unit
-
-_R = ReturnRecord.__table__
-_V = ReturnValue.__table__
-_U = Unit.__table__
+from unionroll.core.tables import ACTIVE_STATUSES
+from unionroll.core.tables import return_values as _V
+from unionroll.core.tables import returns as _R
+from unionroll.core.tables import units as _U
 
 
 @dataclass(frozen=True)
@@ -283,7 +282,7 @@ def workspace_outliers(
     if unit is not None:
         with workspace.session() as session:
             ids = subtree_ids(session, require_unit(session, unit).id)
-            codes = set(session.scalars(select(Unit.code).where(Unit.id.in_(ids))))
+            codes = set(session.scalars(select(_U.c.code).where(_U.c.id.in_(ids))))
     level_names = {lv.id: lv.name for lv in workspace.config.levels}
     with workspace.engine.connect() as conn:
         rows = find_outliers(conn, form, period, level_names, codes=codes)

@@ -13,10 +13,9 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from unionroll.core import tables as T
 from unionroll.core.model import Finding
 from unionroll.core.periods import Period
-from unionroll.core.store import Finding as FindingRow
-from unionroll.core.store import RegisterRow, ReturnRecord, Unit
 
 
 @dataclass(frozen=True)
@@ -65,8 +64,8 @@ def stored_receipts(
     from unionroll.core.units import require_unit
 
     period = Period.parse(period)
-    r = ReturnRecord.__table__
-    u = Unit.__table__
+    r = T.returns
+    u = T.units
     deadline = period.deadline(workspace.form.deadline_days)  # type: ignore[attr-defined]
     with workspace.session() as session:  # type: ignore[attr-defined]
         latest = select(func.max(r.c.id)).where(r.c.period == period.code).group_by(r.c.unit_id)
@@ -82,13 +81,13 @@ def stored_receipts(
         findings = (
             session.execute(
                 select(
-                    FindingRow.return_id,
-                    FindingRow.severity,
-                    FindingRow.message,
-                    FindingRow.location,
+                    T.findings.c.return_id,
+                    T.findings.c.severity,
+                    T.findings.c.message,
+                    T.findings.c.location,
                 )
-                .where(FindingRow.return_id.in_(ids))
-                .order_by(FindingRow.id)
+                .where(T.findings.c.return_id.in_(ids))
+                .order_by(T.findings.c.id)
             ).all()
             if ids
             else []
@@ -96,9 +95,9 @@ def stored_receipts(
         registers = (
             dict(
                 session.execute(
-                    select(RegisterRow.return_id, func.count())
-                    .where(RegisterRow.return_id.in_(ids))
-                    .group_by(RegisterRow.return_id)
+                    select(T.register_rows.c.return_id, func.count())
+                    .where(T.register_rows.c.return_id.in_(ids))
+                    .group_by(T.register_rows.c.return_id)
                 ).all()
             )
             if ids

@@ -30,13 +30,13 @@ from sqlalchemy.orm import Session
 from unionroll.core.errors import UnionrollError, UsageError
 from unionroll.core.periods import Period
 from unionroll.core.store import (
-    ACTIVE_STATUSES,
     Approval,
     ApprovalEvent,
     ReturnRecord,
     Unit,
     UnitClosure,
 )
+from unionroll.core.tables import ACTIVE_STATUSES
 from unionroll.core.units import natural_key, require_unit, root, subtree_ids
 from unionroll.core.workspace import Workspace
 

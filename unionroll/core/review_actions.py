@@ -23,7 +23,8 @@ from unionroll.core.review import (
     reporting_period,
     reviewer_depth,
 )
-from unionroll.core.store import Approval, ApprovalEvent, Unit, utcnow
+from unionroll.core.store import Approval, ApprovalEvent, Unit
+from unionroll.core.tables import utcnow
 from unionroll.core.units import require_unit
 from unionroll.core.workspace import Workspace
 

@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 
 from unionroll.core.periods import Period
 from unionroll.core.review import approvals_of, derive_state, reporting_period, state_label
-from unionroll.core.store import ACTIVE_STATUSES, ONCE_ACCEPTED_STATUSES, ReturnRecord, Unit
 from unionroll.core.store import Finding as FindingRow
+from unionroll.core.store import ReturnRecord, Unit
+from unionroll.core.tables import ACTIVE_STATUSES, ONCE_ACCEPTED_STATUSES
 from unionroll.core.workspace import Workspace
 
 STATE_ZH = {

@@ -14,16 +14,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 from jinja2 import Environment, PackageLoader
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.orm import Session, sessionmaker
 
-from unionroll.core import migrate, store
+from unionroll.core import engine as engines
+from unionroll.core import migrate
 from unionroll.core.errors import ConfigError, WorkspaceError
 from unionroll.core.forms import FormDefinition, load_form_file
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 CONFIG_NAME = "unionroll.toml"
 DB_NAME = "unionroll.db"
@@ -242,20 +245,24 @@ class Workspace:
     def db_url(self) -> str:
         url = self._db_url_override or os.environ.get(DB_ENV) or self.config.database_url
         if not url:
-            return store.sqlite_url(self.root / DB_NAME)
+            return engines.sqlite_url(self.root / DB_NAME)
         if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
             relative = url[len("sqlite:///") :]
             if relative and relative != ":memory:":
-                return store.sqlite_url(self.root / relative)
+                return engines.sqlite_url(self.root / relative)
         return url
 
     @cached_property
     def engine(self) -> Engine:
-        return store.make_engine(self.db_url)
+        return engines.make_engine(self.db_url)
 
     @cached_property
-    def _sessions(self) -> sessionmaker:
-        return store.session_factory(self.engine)
+    def _sessions(self) -> sessionmaker[Session]:
+        # The ORM only for the commands that ask for a session: storing returns and the
+        # rollup work with Core connections and do not load it.
+        from unionroll.core.store import session_factory
+
+        return session_factory(self.engine)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

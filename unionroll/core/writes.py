@@ -29,7 +29,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from unionroll.core import migrate
 from unionroll.core.errors import DatabaseError
-from unionroll.core.store import SourceFile, Unit
+from unionroll.core.tables import source_files as _SOURCES
+from unionroll.core.tables import units as _UNITS
 from unionroll.core.workspace import Workspace
 
 T = TypeVar("T")
@@ -38,12 +39,11 @@ WAIT_SECONDS = 120.0  # how long a write waits for other writers before giving u
 _FIRST_PAUSE = 0.05
 
 _UNITS_FOR_UPDATE = (
-    select(Unit.__table__.c.id)
-    .where(Unit.__table__.c.id.in_(bindparam("unit_ids", expanding=True)))
-    .order_by(Unit.__table__.c.id)
+    select(_UNITS.c.id)
+    .where(_UNITS.c.id.in_(bindparam("unit_ids", expanding=True)))
+    .order_by(_UNITS.c.id)
     .with_for_update()
 )
-_SOURCES = SourceFile.__table__
 
 
 def _is_contention(exc: DBAPIError) -> bool:

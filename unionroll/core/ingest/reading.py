@@ -23,7 +23,7 @@ from unionroll.core.forms import FormDefinition
 from unionroll.core.ingest.outcomes import FileOutcome, IngestOptions, Prepared
 from unionroll.core.ingest.rows import content_checksum
 from unionroll.core.model import Finding, Location, ReturnData, UnitInfo
-from unionroll.core.units import unit_ids, unit_infos
+from unionroll.core.units.plain import unit_ids, unit_infos
 from unionroll.core.validation import validate
 from unionroll.core.workspace import Workspace
 
@@ -159,9 +159,9 @@ class FileReader:
         self.validators = list(validators)
         self.options = options or IngestOptions()
         self.today = self.options.today or date.today()
-        with workspace.session() as session:
-            self.units: dict[str, UnitInfo] = unit_infos(session)
-            self.unit_ids: dict[str, int] = unit_ids(session)
+        with workspace.connection() as conn:
+            self.units: dict[str, UnitInfo] = unit_infos(conn)
+            self.unit_ids: dict[str, int] = unit_ids(conn)
 
     def adapter_settings(self, name: str) -> dict[str, Any]:
         """An adapter's settings: ``[adapters.NAME]`` over ``[plugins.NAME]``."""

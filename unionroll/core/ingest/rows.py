@@ -9,21 +9,12 @@ from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
 
+from unionroll.core import tables as T
 from unionroll.core.model import CheckedReturn, Finding, Location
-from unionroll.core.store import (
-    Approval,
-    RegisterRow,
-    ReturnRecord,
-    ReturnValue,
-    SourceFile,
-)
-from unionroll.core.store import (
-    Finding as FindingRow,
-)
 
-RETURNS = ReturnRecord.__table__
-SOURCES = SourceFile.__table__
-_APPROVALS = Approval.__table__
+RETURNS = T.returns
+SOURCES = T.source_files
+_APPROVALS = T.approvals
 
 # The returns of some units and periods that are not superseded, newest first.
 HISTORY = (
@@ -68,9 +59,9 @@ SUPERSEDED_FROM_FILE = (
     )
     .limit(1)
 )
-VALUES = ReturnValue.__table__
-REGISTER_ROWS = RegisterRow.__table__
-FINDINGS = FindingRow.__table__
+VALUES = T.return_values
+REGISTER_ROWS = T.register_rows
+FINDINGS = T.findings
 
 
 def content_checksum(checked: CheckedReturn) -> str:

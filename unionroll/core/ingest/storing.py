@@ -28,7 +28,7 @@ from unionroll.core.ingest.reading import FileReader
 from unionroll.core.model import CheckedReturn, Finding, Location, ReturnData, UnitInfo
 from unionroll.core.outlier_data import IngestOutliers
 from unionroll.core.periods import Period
-from unionroll.core.store import ACTIVE_STATUSES, utcnow
+from unionroll.core.tables import ACTIVE_STATUSES, utcnow
 from unionroll.core.workspace import Workspace
 from unionroll.core.writes import insert_rows, source_file_ids, write_transaction
 

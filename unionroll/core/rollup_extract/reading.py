@@ -23,12 +23,11 @@ from unionroll.core.rollup_extract.postgres_fetch import _PostgresFetcher
 from unionroll.core.rollup_extract.sqlite_fetch import _SqliteFetcher
 from unionroll.core.rollup_extract.tables import Extract, Hierarchy, ReturnsTable, _IdIndex
 from unionroll.core.store import (
-    ACTIVE_STATUSES,
-    ONCE_ACCEPTED_STATUSES,
     ReturnRecord,
     Unit,
     UnitClosure,
 )
+from unionroll.core.tables import ACTIVE_STATUSES, ONCE_ACCEPTED_STATUSES
 from unionroll.core.units import natural_key, require_unit
 from unionroll.core.workspace import Workspace
 

@@ -18,25 +18,65 @@ writing). Reading the list file is in :mod:`unionroll.core.unit_table`, checking
 
 from __future__ import annotations
 
-from unionroll.core.unit_check import parse_date
-from unionroll.core.unit_table import read_unit_file
-from unionroll.core.units.closure import closure_of, rebuild_closure
-from unionroll.core.units.history import EVENT_KINDS, unit_history
-from unionroll.core.units.importing import ImportResult, apply_unit_table, import_units
-from unionroll.core.units.lifecycle import close_unit, reopen_unit
-from unionroll.core.units.queries import (
-    TreeNode,
-    ancestors,
-    children,
-    counts_by_level,
-    get_unit,
-    natural_key,
-    require_unit,
-    root,
-    subtree_ids,
-    tree,
-    unit_ids,
-    unit_infos,
+from typing import TYPE_CHECKING
+
+from unionroll.core.lazy import lazy_names
+
+if TYPE_CHECKING:
+    from unionroll.core.unit_check import parse_date
+    from unionroll.core.unit_table import read_unit_file
+    from unionroll.core.units.closure import closure_of, rebuild_closure
+    from unionroll.core.units.history import EVENT_KINDS, unit_history
+    from unionroll.core.units.importing import ImportResult, apply_unit_table, import_units
+    from unionroll.core.units.lifecycle import close_unit, reopen_unit
+    from unionroll.core.units.plain import unit_ids, unit_infos
+    from unionroll.core.units.queries import (
+        TreeNode,
+        ancestors,
+        children,
+        counts_by_level,
+        get_unit,
+        natural_key,
+        require_unit,
+        root,
+        subtree_ids,
+        tree,
+    )
+
+# Each name is imported from its module when first asked for: storing returns needs only
+# ``plain`` (SQLAlchemy Core), and is spared the ORM the others work with.
+__getattr__ = lazy_names(
+    __name__,
+    {
+        "parse_date": "unionroll.core.unit_check",
+        "read_unit_file": "unionroll.core.unit_table",
+        "closure_of": "closure",
+        "rebuild_closure": "closure",
+        "EVENT_KINDS": "history",
+        "unit_history": "history",
+        "ImportResult": "importing",
+        "apply_unit_table": "importing",
+        "import_units": "importing",
+        "close_unit": "lifecycle",
+        "reopen_unit": "lifecycle",
+        "unit_ids": "plain",
+        "unit_infos": "plain",
+        **dict.fromkeys(
+            (
+                "TreeNode",
+                "ancestors",
+                "children",
+                "counts_by_level",
+                "get_unit",
+                "natural_key",
+                "require_unit",
+                "root",
+                "subtree_ids",
+                "tree",
+            ),
+            "queries",
+        ),
+    },
 )
 
 __all__ = [

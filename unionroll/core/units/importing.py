@@ -14,7 +14,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from unionroll.core.errors import ImportRejected
-from unionroll.core.store import utcnow
+from unionroll.core.tables import utcnow
 from unionroll.core.unit_check import KnownUnit, PlannedUnit, check_units
 from unionroll.core.unit_table import UnitTable, read_unit_file
 from unionroll.core.units.closure import _EVENTS, _UNITS, _bulk_insert, _chunks, rebuild_closure

@@ -8,7 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from unionroll.core.errors import UsageError
-from unionroll.core.store import Unit, UnitClosure, UnitEvent, utcnow
+from unionroll.core.store import Unit, UnitClosure, UnitEvent
+from unionroll.core.tables import utcnow
 from unionroll.core.units.history import _iso
 from unionroll.core.units.queries import require_unit
 

@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from unionroll.core.errors import UnknownUnitError
-from unionroll.core.model import UnitInfo
 from unionroll.core.store import Unit, UnitClosure
 from unionroll.core.unit_table import code_text
+from unionroll.core.units.plain import unit_ids, unit_infos  # noqa: F401  (the hierarchy's queries, in one place)
 
 
 @dataclass
@@ -53,40 +53,6 @@ def require_unit(session: Session, code: str) -> Unit:
             f"找不到代码为“{code_text(code)}”的单位。可用 unionroll units list 查看全部单位。"
         )
     return unit
-
-
-_UNITS = Unit.__table__
-_PARENTS = _UNITS.alias("parent")
-# On the table rather than the mapped class: reading them needs no mapper set up, which
-# an ingest (that reads units this way and nothing else through the ORM) is spared.
-_UNIT_INFOS = select(
-    _UNITS.c.code,
-    _UNITS.c.name,
-    _UNITS.c.level,
-    _PARENTS.c.code,
-    _UNITS.c.active_from,
-    _UNITS.c.active_to,
-).outerjoin(_PARENTS, _PARENTS.c.id == _UNITS.c.parent_id)
-
-
-def unit_infos(session: Session) -> dict[str, UnitInfo]:
-    """Every unit as a plain :class:`UnitInfo`, by code."""
-    return {
-        row[0]: UnitInfo(
-            code=row[0],
-            name=row[1],
-            level=row[2],
-            parent_code=row[3],
-            active_from=row[4],
-            active_to=row[5],
-        )
-        for row in session.execute(_UNIT_INFOS)
-    }
-
-
-def unit_ids(session: Session) -> dict[str, int]:
-    """Every unit's row id, by code."""
-    return dict(session.execute(select(_UNITS.c.code, _UNITS.c.id)).all())
 
 
 def subtree_ids(session: Session, unit_id: int) -> list[int]:
