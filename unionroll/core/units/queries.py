@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 from unionroll.core.errors import UnknownUnitError
 from unionroll.core.store import Unit, UnitClosure
 from unionroll.core.unit_table import code_text
-from unionroll.core.units.plain import unit_ids, unit_infos  # noqa: F401  (the hierarchy's queries, in one place)
 
 
 @dataclass
