@@ -122,13 +122,7 @@ def _peer_check(
     # Units without the figure to divide by (a township's own return has no staff count)
     # are compared as they are, with the peers that lack it too.
     stats = peers.stats(ind.id, per, rated=bool(base))
-    if stats is None or stats.n < rule.min_peers:
-        return None
-    figure = value / base if base else value
-    z = stats.z(figure)
-    if z is None or abs(z) <= rule.threshold:
-        return None  # most values, within the spread: no message to word
     if not base:
         return check_peers(ind, value, stats, rule, level_name=level_name)
     per_unit = (base, per_label)
-    return check_peers(ind, figure, stats, rule, level_name=level_name, per=per_unit)
+    return check_peers(ind, value / base, stats, rule, level_name=level_name, per=per_unit)

@@ -13,6 +13,7 @@ import operator
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from unionroll.core.forms import Indicator
 from unionroll.core.outlier_rules import HistoryRule, PeerRule
@@ -70,13 +71,11 @@ class PeerStats:
         if not n:
             return None
         mid = _median(xs)
-        dev = _Deviations(xs, mid)
-        half, odd = divmod(n, 2)
-        mad = dev.kth(half) if odd else (dev.kth(half - 1) + dev.kth(half)) / 2
+        mad = _median(_Deviations(xs, mid))
         # fsum is exact whatever the order of its terms: the same sum as over the sorted
         # deviations.
         total = math.fsum(map(abs, map(operator.sub, xs, itertools.repeat(mid))))
-        return cls(n, mid, float(mad), total / n)
+        return cls(n, mid, mad, total / n)
 
     def z(self, value: float) -> float | None:
         """Iglewicz and Hoaglin's modified z-score: 0.6745 × (value − median) / MAD. When
@@ -91,13 +90,17 @@ class PeerStats:
 
 
 class _Deviations:
-    """|x − mid| over ascending ``xs`` as two ascending runs: ``mid − x`` for the x below
-    ``mid``, nearest first, and ``x − mid`` for the rest."""
+    """|x − mid| over ascending ``xs``, in ascending order without being sorted: item
+    ``k`` is found in two ascending runs, ``mid − x`` for the x below ``mid`` (nearest
+    first) and ``x − mid`` for the rest."""
 
     def __init__(self, xs: list[float], mid: float) -> None:
         self.xs, self.mid = xs, mid
         self.split = bisect_left(xs, mid)
         self.n_low, self.n_high = self.split, len(xs) - self.split
+
+    def __len__(self) -> int:
+        return len(self.xs)
 
     def _low(self, i: int) -> float:
         return self.mid - self.xs[self.split - 1 - i]
@@ -105,7 +108,7 @@ class _Deviations:
     def _high(self, j: int) -> float:
         return self.xs[self.split + j] - self.mid
 
-    def kth(self, k: int) -> float:
+    def __getitem__(self, k: int) -> float:
         """The ``k``-th smallest deviation (from 0): the larger of the last taken from
         each run when the ``k + 1`` smallest are ``i`` from the low run and the rest from
         the high one."""
@@ -126,7 +129,14 @@ class _Deviations:
         return best
 
 
-def _median(ordered: Sequence[float]) -> float:
+class _Ordered(Protocol):
+    """Values in ascending order, taken by position (a sorted list, or _Deviations)."""
+
+    def __len__(self) -> int: ...
+    def __getitem__(self, k: int, /) -> float: ...
+
+
+def _median(ordered: _Ordered) -> float:
     """The median of sorted values, as ``np.median`` gives it."""
     half, odd = divmod(len(ordered), 2)
     if odd:
