@@ -3,8 +3,8 @@
 SQLite in the workspace folder is the default; the same tables run on PostgreSQL (engines:
 :mod:`unionroll.core.engine`). The schema is created and upgraded by the Alembic
 migrations in ``unionroll/migrations``. Commands that work with one unit, return or
-account at a time use these classes; storing returns in bulk and the rollup use the
-tables with Core statements and do not load the ORM.
+account at a time use these classes; storing returns uses the tables with Core
+statements alone and does not load the ORM.
 """
 
 from __future__ import annotations

@@ -1,16 +1,16 @@
 """The store's tables, in SQLAlchemy Core: what the database holds, without the ORM.
 
-Storing returns (``unionroll ingest``), the rollup and the reports read and write these
-tables with Core statements. The ORM classes in :mod:`unionroll.core.store` are mapped
-onto the same tables for the commands that work with one unit or return at a time; a
-command that needs only the tables does not load the ORM. The schema is created and
-upgraded by the Alembic migrations in ``unionroll/migrations``, which compare with
-:data:`metadata`.
+Storing returns (``unionroll ingest``) reads and writes these tables with Core statements
+and does not load the ORM. The ORM classes in :mod:`unionroll.core.store` are mapped onto
+the same tables, for the commands that work with one unit, return or account at a time.
+The schema is created and upgraded by the Alembic migrations in ``unionroll/migrations``,
+which compare with :data:`metadata`.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -59,12 +59,12 @@ def _id() -> Column[int]:
     return Column("id", Integer, primary_key=True)
 
 
-def _required(name: str, *args: object, **kwargs: object) -> Column:
-    return Column(name, *args, nullable=False, **kwargs)  # type: ignore[arg-type]
+def _required(name: str, *args: Any, **kwargs: Any) -> Column[Any]:
+    return Column(name, *args, nullable=False, **kwargs)
 
 
-def _optional(name: str, *args: object, **kwargs: object) -> Column:
-    return Column(name, *args, nullable=True, **kwargs)  # type: ignore[arg-type]
+def _optional(name: str, *args: Any, **kwargs: Any) -> Column[Any]:
+    return Column(name, *args, nullable=True, **kwargs)
 
 
 # A union at any level: the county union, a township union, a school union.
