@@ -18,7 +18,7 @@ from typing import Any
 from unionroll.core import faults
 from unionroll.core.contracts import Adapter, ReadContext, Validator
 from unionroll.core.errors import SourceError, UsageError
-from unionroll.core.files import part_name
+from unionroll.core.files import write_bytes_atomic
 from unionroll.core.forms import FormDefinition
 from unionroll.core.ingest.outcomes import FileOutcome, IngestOptions, Prepared
 from unionroll.core.ingest.rows import content_checksum
@@ -288,18 +288,11 @@ class FileReader:
             return None
         suffix = Path(name).suffix.lower()[:10]
         rel = f"sources/{checksum[:2]}/{checksum}{suffix}"
-        target = self.ws.root / rel
+        target = os.path.join(self.ws.root, rel)
         faults.point("read")
-        if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_name(part_name(target.name))
-            with tmp.open("wb") as fh:
-                fh.write(blob[: len(blob) // 2])
-                fh.flush()
-                faults.point("copy_write")
-                fh.write(blob[len(blob) // 2 :])
-            faults.point("copy_rename")
-            tmp.replace(target)  # never a half-written copy under the final name
+        if not os.path.exists(target):
+            # never a half-written copy under the final name
+            write_bytes_atomic(target, blob, fault="copy")
         return rel
 
 
