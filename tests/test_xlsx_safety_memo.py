@@ -12,7 +12,7 @@ import pytest
 
 from unionroll.adapters import xlsx_safety
 from unionroll.adapters import xlsx_template as xt
-from unionroll.adapters.xlsx_safety import archive, memo
+from unionroll.adapters.xlsx_safety import archive, memo, sheets
 from unionroll.core.errors import SourceError
 from unionroll.core.model import UnitInfo
 from unionroll.core.periods import Period
@@ -25,6 +25,7 @@ SCHOOL = UnitInfo(code="S001", name="城关第一小学", level="school", parent
 @pytest.fixture(autouse=True)
 def _forget() -> None:
     memo.CHECKED.clear()
+    memo.SCANNED.clear()
     archive._remembered_parts.cache_clear()
 
 
@@ -167,3 +168,83 @@ def test_a_renamed_sheet_is_found_under_its_new_name(template: Path, tmp_path: P
     third = xlsx_safety.check_bytes(template.read_bytes(), "三.xlsx")
     assert third.sheets["获奖情况"] == second.sheets["获奖名单"]
     assert archive._remembered_parts.cache_info().hits >= 1
+
+
+# --- worksheet cell tables, remembered by their shape --------------------------------
+
+
+@pytest.fixture
+def scans(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    """The cell tables scanned (not answered from memory), as the check goes."""
+    tables: list[bytes] = []
+    real = sheets._scan_table
+
+    def counting(table: bytes, *args: object) -> object:
+        tables.append(table)
+        return real(table, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sheets, "_scan_table", counting)
+    return tables
+
+
+def filled(tmp_path: Path, name: str, **values: object) -> Path:
+    return xt.write_template(
+        tmp_path / name,
+        form=FORM,
+        unit=SCHOOL,
+        period=Period.parse("2025Q1"),
+        level_name="学校",
+        template_id=name,
+        values={"staff_total": 100, "female_staff": 60, "care_funds": 1234.5, **values},
+    )
+
+
+def test_a_data_sheet_filled_with_other_values_is_not_scanned_again(
+    tmp_path: Path, scans: list[bytes]
+) -> None:
+    one = filled(tmp_path, "一.xlsx")
+    two = filled(tmp_path, "二.xlsx", staff_total=87, female_staff=41, care_funds=99.25)
+    first = xlsx_safety.check_file(one, one.name)
+    n_scans = len(scans)
+    second = xlsx_safety.check_file(two, two.name)
+    part = first.sheets["报表"]
+    # The data sheet's bytes differ (its values): inflated and checked, its shape remembered.
+    assert zipfile.ZipFile(one).read(part) != zipfile.ZipFile(two).read(part)
+    assert len(scans) == n_scans
+    memo.SCANNED.clear()
+    memo.CHECKED.clear()
+    fresh = xlsx_safety.check_file(two, two.name)
+    assert len(scans) > n_scans
+    assert learned(second) == learned(fresh)
+    assert second.extents[part] == (first.extents[part][0], 6)
+
+
+def test_a_cell_put_inside_a_value_is_still_found(tmp_path: Path) -> None:
+    one = filled(tmp_path, "一.xlsx")
+    xlsx_safety.check_file(one, one.name)
+    part = xlsx_safety.check_file(one, one.name).sheets["报表"]
+    bad = rewrite(
+        one,
+        tmp_path / "坏.xlsx",
+        part,
+        lambda xml: xml.replace(b"<v>100</v>", b'<v><c r="D900000"><v>1</v></c></v>', 1),
+    )
+    err = refusal(bad.read_bytes(), "坏.xlsx")
+    assert err.code == "hostile" and "D900000" in err.message
+
+
+def test_a_table_parsed_exactly_is_parsed_each_time(tmp_path: Path, scans: list[bytes]) -> None:
+    """A cell table written unlike every writer's (here r='B7') is parsed in full, with
+    what lies outside the table: its answer is not remembered by the table alone."""
+    one = filled(tmp_path, "一.xlsx")
+    part = xlsx_safety.check_file(one, one.name).sheets["报表"]
+    odd = rewrite(one, tmp_path / "odd.xlsx", part, lambda xml: xml.replace(b'r="D11"', b"r='D11'"))
+    data = odd.read_bytes()
+    memo.CHECKED.clear()
+    n_scans = len(scans)
+    first = xlsx_safety.check_bytes(data, "一.xlsx")
+    memo.CHECKED.clear()
+    second = xlsx_safety.check_bytes(data, "二.xlsx")
+    # The other sheets are as in 一.xlsx, checked before: only the odd one, both times.
+    assert scans[n_scans:] == [scans[-1]] * 2 and b"r='D11'" in scans[-1]
+    assert learned(first) == learned(second)

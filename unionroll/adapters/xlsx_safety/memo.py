@@ -58,3 +58,6 @@ class Checked:
 
 
 CHECKED = Checked()
+# Worksheet cell tables (their values left out: see sheets._check_sheet) → their extent and
+# formulas. A return's data sheet is unique by its values, its shape is the template's.
+SCANNED = Checked()

@@ -9,6 +9,7 @@ import re
 from xml.parsers import expat
 
 from unionroll.adapters.xlsx_safety.limits import ArchiveInfo, Limits, _corrupt, _fail
+from unionroll.adapters.xlsx_safety.memo import MAX_REMEMBERED_BYTES, SCANNED, Passed
 from unionroll.core.errors import SourceError
 from unionroll.core.model import Location
 
@@ -31,6 +32,7 @@ _FORMULA_CELL_RE = re.compile(
     rb"<(?:[\w.-]+:)?f(?:\s[^>]*)?(?:/>|>([^<]*)<)"
 )
 _REF_RE = re.compile(r"^\$?([A-Za-z]{1,10})\$?([0-9]{1,10})$")
+_VALUE_TEXT_RE = re.compile(rb"<v>[^<]*</v>")  # a cell's value, written as every writer does
 # A reader takes cells only from the sheet's cell table, <sheetData> (its local name, with
 # any prefix) up to the first </sheetData>; what follows it (drop-down lists with their
 # prompts, merged areas, page set-up) is most of a template's sheet and is not scanned.
@@ -68,9 +70,38 @@ def _check_sheet(
 ) -> None:
     """Bound the grid a reader would allocate for this worksheet, and note its formulas."""
     sheet_where = Location(file=where.file, sheet=_sheet_name(info, name))
-    max_row, max_col = _dimension(blob, sheet_where, limits)
-    table = _cell_table(blob)
+    dim_row, dim_col = _dimension(blob, sheet_where, limits)
+    # The scans below look at the tags, never at a cell's value (<v>text</v>, no tag in
+    # it): a cell table that differs from one scanned before only in its values has the
+    # same extent and formulas, as every return from one template filled in full has.
+    table = _VALUE_TEXT_RE.sub(b"<v/>", _cell_table(blob))
+    key = (table, limits) if len(table) <= MAX_REMEMBERED_BYTES else None
+    known = SCANNED.get(key) if key is not None else None
+    if known is None:
+        known, standard = _scan_table(table, blob, limits, sheet_where, where)
+        if key is not None and standard:  # an exact parse read all of ``blob``: not kept
+            SCANNED.put(key, known)
+    rows, cols = known.extent or (0, 0)  # always there: _scan_table sets it
+    max_row, max_col = max(dim_row, rows), max(dim_col, cols)
+    if max_row * max_col > limits.max_cells:
+        raise _fail(
+            f"工作表的已用区域过大（{max_row} 行 × {max_col} 列），不是一份正常的报表，已拒收。"
+            "请删除多余的行和列后重新保存。",
+            "hostile",
+            sheet_where,
+        )
+    info.extents[name] = (max_row, max_col)
+    if known.formulas is not None:
+        info.formulas[name] = dict(known.formulas)
+
+
+def _scan_table(
+    table: bytes, blob: bytes, limits: Limits, sheet_where: Location, where: Location
+) -> tuple[Passed, bool]:
+    """The extent of the cells in ``table`` and their formulas, and whether the table is
+    written as every writer writes one (else ``blob`` was parsed exactly)."""
     flat = _flatten(table)
+    max_row = max_col = 0
     # Every r="B7"-like attribute anywhere in the cell table bounds the grid: text that
     # merely looks like one makes the check stricter, and a second r on one cell (the
     # reader takes the last) cannot hide.
@@ -80,8 +111,8 @@ def _check_sheet(
         letters = set(cols)
         if any(len(c) > 3 for c in letters):
             raise _absurd(sheet_where, next(c for c in letters if len(c) > 3).decode(), limits)
-        max_col = max(max_col, *map(_col_number, letters))
-        max_row = max(max_row, max(map(int, set(rows))))
+        max_col = max(map(_col_number, letters))
+        max_row = max(map(int, set(rows)))
         if max_row > limits.max_row or max_col > limits.max_col:
             worst = next(
                 (c + r).decode()
@@ -116,21 +147,14 @@ def _check_sheet(
         except (expat.ExpatError, LookupError):  # LookupError: a bad encoding declared
             raise _corrupt(where) from None
         max_row, max_col = max(max_row, row), max(max_col, col)
-    if max_row * max_col > limits.max_cells:
-        raise _fail(
-            f"工作表的已用区域过大（{max_row} 行 × {max_col} 列），不是一份正常的报表，已拒收。"
-            "请删除多余的行和列后重新保存。",
-            "hostile",
-            sheet_where,
-        )
-    info.extents[name] = (max_row, max_col)
+    formulas = None
     if (_PLAIN_FORMULA_TAG_RE if standard else _FORMULA_TAG_RE).search(flat):
         formulas = {}
         for col_letters, row_digits, text in _FORMULA_CELL_RE.findall(table):
             formula = _xml_unescape(text.decode("utf-8", "replace")) if text else ""
             ref = f"{col_letters.decode().upper()}{int(row_digits)}"
             formulas[ref] = "=" + formula if formula else "=（公式）"
-        info.formulas[name] = formulas
+    return Passed(extent=(max_row, max_col), formulas=formulas), standard
 
 
 def _cell_table(blob: bytes) -> bytes:
