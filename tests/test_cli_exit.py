@@ -1,8 +1,12 @@
-"""The command line leaves without the collector's last passes (``unionroll.cli.main.run``):
-by then the workspace must be closed and every file the command wrote complete."""
+"""The command line (``unionroll.cli.main.run``) starts with the garbage collector paused
+and leaves without its last passes: it is on while the command runs, and by the exit the
+workspace must be closed and every file the command wrote complete."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 from reliability import ingest_args, make_batch, new_workspace, unionroll
@@ -31,3 +35,42 @@ def test_an_ingest_run_closes_its_database_and_files_before_it_exits(tmp_path: P
         assert n and n >= 30
     finally:
         ws.close()
+
+
+_COLLECTOR_SCRIPT = """
+import gc, json, sys
+import unionroll.core.plugins as plugins
+from unionroll.cli import main, status_cmd
+
+seen = {"imported": gc.isenabled()}
+real_manager, real_status = plugins.get_plugin_manager, status_cmd.period_status
+
+def manager(*args, **kwargs):
+    seen.setdefault("starting", gc.isenabled())  # the first call: before parsing
+    return real_manager(*args, **kwargs)
+
+def status(*args, **kwargs):
+    seen["running"] = gc.isenabled()
+    return real_status(*args, **kwargs)
+
+plugins.get_plugin_manager, status_cmd.period_status = manager, status
+sys.argv = ["unionroll", "--workspace", sys.argv[1], "status", "--period", "2025Q1"]
+try:
+    main.run()
+except SystemExit as exc:
+    seen["exit"] = exc.code
+print(json.dumps(seen))
+"""
+
+
+def test_the_collector_rests_while_the_program_starts_and_works_while_a_command_runs(
+    tmp_path: Path,
+) -> None:
+    make_batch(tmp_path, schools=3)
+    ws_dir = new_workspace(tmp_path / "ws", tmp_path / "units.csv", None)
+    done = subprocess.run(
+        [sys.executable, "-c", _COLLECTOR_SCRIPT, str(ws_dir)], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen == {"imported": True, "starting": False, "running": True, "exit": 0}
