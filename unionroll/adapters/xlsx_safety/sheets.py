@@ -103,8 +103,9 @@ def _scan_table(
     flat = _flatten(table)
     max_row = max_col = 0
     # Every r="B7"-like attribute anywhere in the cell table bounds the grid: text that
-    # merely looks like one makes the check stricter, and a second r on one cell (the
-    # reader takes the last) cannot hide.
+    # merely looks like one (in an inline string; values were left out by _check_sheet,
+    # a reader never takes one for a position) makes the check stricter, and a second r
+    # on one cell (the reader takes the last) cannot hide.
     refs = _ANY_REF_RE.findall(flat)
     if refs:
         cols, rows = zip(*refs, strict=True)
