@@ -93,26 +93,31 @@ def test_a_large_batch_leaves_the_collector_as_it_found_it(
     sqlite_workspace: Workspace, tmp_path: Path
 ) -> None:
     """While worker processes read, what the program held before the batch is left out of
-    the collector's passes (gc.freeze); afterwards it is collected as before, also when a
-    worker died on the way (the crash test's file)."""
+    the collector's passes (gc.freeze) and the collector passes less often; afterwards it
+    is collected as before, also when a worker died on the way (the crash test's file)."""
     folder = _crash_batch(sqlite_workspace, tmp_path)
     before = gc.get_freeze_count()
-    during: list[int] = []
+    thresholds = gc.get_threshold()
+    during: list[tuple[int, tuple[int, ...]]] = []
     with registered_plugin(_Plugin(), name="hostile-test"):
         result = ingest_paths(
             sqlite_workspace,
             [folder],
             options=IngestOptions(received_at=datetime(2025, 4, 2), today=date(2025, 6, 1)),
-            progress=lambda _outcome: during.append(gc.get_freeze_count()),
+            progress=lambda _outcome: during.append((gc.get_freeze_count(), gc.get_threshold())),
         )
     assert result.count("accepted") == 30
-    assert len(during) == 31 and min(during) > before
+    assert len(during) == 31 and min(frozen for frozen, _ in during) > before
+    raised = (max(thresholds[0], ingest_readers.BATCH_COLLECT_EVERY), *thresholds[1:])
+    assert {t for _, t in during} == {raised}
     assert gc.get_freeze_count() == before
+    assert gc.get_threshold() == thresholds
     small = tmp_path / "small"
     _batch(small, 3)  # read in a thread: nothing frozen
     seen: list[int] = []
     ingest_paths(sqlite_workspace, [small], progress=lambda _o: seen.append(gc.get_freeze_count()))
     assert seen == [before] * 3
+    assert gc.get_threshold() == thresholds
 
 
 @dataclass(frozen=True)
