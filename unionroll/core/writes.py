@@ -18,7 +18,9 @@ user is told in plain words, and nothing of that return has been written.
 
 from __future__ import annotations
 
+import itertools
 import random
+import sqlite3
 import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
@@ -36,6 +38,13 @@ from unionroll.core.workspace import Workspace
 T = TypeVar("T")
 
 WAIT_SECONDS = 120.0  # how long a write waits for other writers before giving up
+# Rows one INSERT statement carries on SQLite (fewer where the library allows fewer
+# parameters). A statement for many rows costs about half as much a row as one statement
+# run again for every row, and lets go of the interpreter's lock once a statement instead
+# of once a row: with the program's other threads busy (the readers' results coming in,
+# receipts being written), the writing thread waited to get it back after each row.
+SQLITE_ROWS_PER_STATEMENT = 500
+_SQLITE_DEFAULT_VARIABLES = 999  # SQLite's limit on parameters before 3.32, the lowest
 _FIRST_PAUSE = 0.05
 
 _UNITS_FOR_UPDATE = (
@@ -130,8 +139,8 @@ def source_file_ids(conn: Connection, rows: list[dict[str, object]]) -> dict[str
 
 def insert_rows(conn: Connection, table: Table, columns: Sequence[str], rows: list[tuple]) -> None:
     """Insert many plain rows (tuples in the order of ``columns``) in the fastest way the
-    database has: ``COPY`` on PostgreSQL, one prepared statement run for every row
-    (``executemany``) on SQLite. Values go in as they are: JSON already as text."""
+    database has: ``COPY`` on PostgreSQL, statements of many rows each on SQLite
+    (:data:`SQLITE_ROWS_PER_STATEMENT`). Values go in as they are: JSON already as text."""
     if not rows:
         return
     quote = conn.dialect.identifier_preparer.quote
@@ -145,5 +154,28 @@ def insert_rows(conn: Connection, table: Table, columns: Sequence[str], rows: li
             for row in rows:
                 copy.write_row(row)
         return
-    marks = ", ".join("?" for _ in columns)
-    conn.exec_driver_sql(f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})", rows)
+    head = f"INSERT INTO {quote(table.name)} ({names}) VALUES "
+    one = "(" + ", ".join("?" for _ in columns) + ")"
+    per = _sqlite_rows_per_statement(conn, len(columns))
+    whole = len(rows) - len(rows) % per
+    if whole:
+        conn.exec_driver_sql(
+            head + ", ".join([one] * per),
+            [_flat(rows[i : i + per]) for i in range(0, whole, per)],
+        )
+    if whole < len(rows):
+        rest = rows[whole:]
+        conn.exec_driver_sql(head + ", ".join([one] * len(rest)), _flat(rest))
+
+
+def _sqlite_rows_per_statement(conn: Connection, n_columns: int) -> int:
+    raw = conn.connection.driver_connection
+    try:
+        limit = raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    except (AttributeError, sqlite3.Error):  # not the standard library's driver
+        limit = _SQLITE_DEFAULT_VARIABLES
+    return max(1, min(SQLITE_ROWS_PER_STATEMENT, limit // max(1, n_columns)))
+
+
+def _flat(rows: list[tuple]) -> tuple:
+    return tuple(itertools.chain.from_iterable(rows))
